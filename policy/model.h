@@ -1,0 +1,64 @@
+// One policy file as read from YAML: validated piece by piece, located, not yet compiled.
+// Variables are already expanded; rule expressions are parsed.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "policy/result.h"
+#include "policy/rule_ast.h"
+#include "policy/session.h"
+
+namespace stsh::policy {
+
+struct Entry {  // one compact-list entry or command key
+  std::string text;
+  SourceLocation where;
+};
+
+struct RuleSpec {
+  std::string target;  // syscall or alias as written
+  std::string source;  // "target: expression" as written, for explanations
+  ParsedRule parsed;   // variables in values expanded
+  SourceLocation where;
+};
+
+// The keys a defaults: section or a command entry may have. Absent lists are nullopt so a
+// command entry can inherit them from defaults.
+struct Section {
+  std::optional<std::vector<Entry>> read, write, exec, connect, bind;
+  std::vector<RuleSpec> rules;
+  SourceLocation where;
+};
+
+struct CommandSpec {
+  Entry key;
+  Section section;
+};
+
+// Every session key is optional in a file, so that merging can tell "set here" from "not set".
+struct SessionSpec {
+  std::optional<unsigned> umask, warning_limit, history_size;
+  std::optional<uint64_t> timeout_s;
+  std::optional<std::string> banner, prompt;
+  std::vector<std::string> env_keep, env_unset;
+  std::vector<std::pair<std::string, std::string>> env_set;
+  std::vector<Limit> limits;
+  std::optional<bool> ssh_command, ssh_scp, ssh_sftp, ssh_rsync;
+  std::optional<Mode> mode;
+  std::optional<int> log_facility;
+  std::optional<std::string> log_ident;
+  std::optional<unsigned> log_burst;
+  std::optional<uint64_t> log_interval_s;
+};
+
+struct Document {
+  std::string path;
+  std::vector<Entry> includes;  // as written, relative to the policy directory
+  SessionSpec session;
+  std::optional<Section> defaults;
+  std::vector<CommandSpec> commands;
+};
+
+}  // namespace stsh::policy

@@ -1,0 +1,41 @@
+// Evaluating a rule expression against a Call: the general (non-indexed) path.
+#pragma once
+
+#include <regex.h>
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "policy/call.h"
+#include "policy/rule_ast.h"
+
+namespace stsh::policy {
+
+// The text value of an operand for a call, or nullopt if the syscall has no such operand.
+// Numbers and flags are rendered as the policy writes them (oflags "O_WRONLY|O_CREAT",
+// mode "0644", uid "1000"); `scratch` holds rendered values.
+std::optional<std::string_view> operand_value(const Call& call, Operand op, int index,
+                                              std::string& scratch);
+
+// Whether `value` satisfies `op` with `pattern` (eq, match, inpath, ...). `re` needs `regex`.
+bool apply_op(Op op, std::string_view value, const std::string& pattern, const regex_t* regex);
+
+// An Expr with its regular expressions compiled once.
+class CompiledExpr {
+ public:
+  CompiledExpr() = default;
+  explicit CompiledExpr(Expr expr);
+  bool eval(const Call& call) const;
+  const Expr& expr() const { return expr_; }
+
+ private:
+  bool eval(const Expr& e, const Call& call, size_t& next_regex) const;
+  Expr expr_;
+  // One compiled regex per `re` predicate, in the tree's depth-first order.
+  std::vector<std::shared_ptr<regex_t>> regexes_;
+};
+
+}  // namespace stsh::policy

@@ -1,0 +1,58 @@
+// Session-wide settings of a policy set: what the shell applies once at login.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "policy/units.h"
+
+namespace stsh::policy {
+
+enum class Mode : uint8_t { enforce, audit, learn };
+std::string_view mode_name(Mode m);
+
+// A resource limit; kUnlimited (policy/units.h) maps to RLIM_INFINITY.
+
+struct Limit {
+  const char* name;  // "nproc", "nofile", ...
+  int resource;      // RLIMIT_*
+  uint64_t value;
+};
+
+struct EnvSettings {
+  std::vector<std::string> keep;
+  std::vector<std::pair<std::string, std::string>> set;
+  std::vector<std::string> unset;
+};
+
+struct SshToggles {
+  bool command = true;
+  bool scp = true;
+  bool sftp = true;
+  bool rsync = false;
+};
+
+struct LoggingSettings {
+  int facility;  // LOG_AUTHPRIV by default
+  std::string ident = "stsh";
+  unsigned burst = 20;        // records per interval before suppression
+  uint64_t interval_s = 10;
+};
+
+struct Session {
+  unsigned umask = 077;
+  unsigned warning_limit = 0;  // 0: unlimited
+  uint64_t timeout_s = 0;      // idle timeout; 0: none
+  std::string banner;
+  unsigned history_size = 1000;
+  std::string prompt;          // empty: the shell's default
+  EnvSettings env;
+  std::vector<Limit> limits;   // only those the policy set
+  SshToggles ssh;
+  Mode mode = Mode::enforce;
+  LoggingSettings logging;
+};
+
+}  // namespace stsh::policy

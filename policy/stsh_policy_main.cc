@@ -1,0 +1,157 @@
+// stsh-policy: check and explain policies. A thin front end over the policy library.
+#include <unistd.h>
+
+#include <cstring>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "policy/compiler.h"
+#include "policy/explain.h"
+#include "stsh_config.h"
+
+namespace {
+
+using namespace stsh;
+using namespace stsh::policy;
+
+constexpr int kExitOk = 0, kExitFail = 1, kExitUsage = 2;
+
+constexpr const char* kUsage =
+    "usage: stsh-policy check   [--policy FILE | --user NAME] [--policy-dir DIR]\n"
+    "       stsh-policy explain (--policy FILE | --user NAME) [--policy-dir DIR]\n"
+    "                           [--command PATH] SYSCALL [ARG...]\n"
+    "       stsh-policy --help | --version\n"
+    "\n"
+    "check    validate a policy set and print a summary (exit 0 valid, 1 invalid)\n"
+    "explain  print the decision for one system call and the rule that made it\n"
+    "         (exit 0 permitted, 1 denied or killed). SYSCALL is a syscall name or an\n"
+    "         alias (fsread, fswrite, exec, net); ARGs are name=value (filename=,\n"
+    "         filename[1]=, argv=, sockaddr=, oflags=, mode=, uid=, gid=) or positional\n"
+    "         (paths; for exec the program and its arguments; for net the address).\n"
+    "\n"
+    "--policy FILE    use FILE; its owner may be root or you (a login requires root)\n"
+    "--user NAME      the user whose policy set to use (the login's selection and checks)\n"
+    "--policy-dir DIR policy directory (default " STSH_POLICY_DIR ")\n"
+    "--command PATH   explain in the context of this command (default: the shell itself)\n";
+
+struct Options {
+  std::string verb, policy_file, user, policy_dir, command;
+  std::vector<std::string> rest;
+};
+
+// Returns an error message, or "" when parsing succeeded.
+std::string parse(int argc, char** argv, Options& o) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  size_t i = 0;
+  auto value = [&](std::string& out) -> bool {
+    if (i + 1 >= args.size()) return false;
+    out = args[++i];
+    return true;
+  };
+  for (; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (o.verb.empty() && !a.empty() && a[0] != '-') {
+      o.verb = a;
+    } else if (a == "--policy") {
+      if (!value(o.policy_file)) return "--policy needs a FILE";
+    } else if (a == "--user") {
+      if (!value(o.user)) return "--user needs a NAME";
+    } else if (a == "--policy-dir") {
+      if (!value(o.policy_dir)) return "--policy-dir needs a DIR";
+    } else if (a == "--command") {
+      if (!value(o.command)) return "--command needs a PATH";
+    } else if (a == "--") {
+      o.rest.insert(o.rest.end(), args.begin() + static_cast<long>(i) + 1, args.end());
+      break;
+    } else if (!a.empty() && a[0] == '-' && a.size() > 1 && o.rest.empty()) {
+      return "unknown option '" + a + "'";
+    } else {
+      o.rest.push_back(a);
+    }
+  }
+  if (o.verb != "check" && o.verb != "explain") {
+    return o.verb.empty() ? "missing command (check or explain)" : "unknown command '" + o.verb + "'";
+  }
+  if (o.verb == "check" && !o.rest.empty()) return "check takes no arguments, found '" + o.rest[0] + "'";
+  if (o.verb == "explain" && o.rest.empty()) return "explain needs a SYSCALL";
+  if (o.verb == "explain" && o.policy_file.empty() && o.user.empty()) return "explain needs --policy FILE or --user NAME";
+  return "";
+}
+
+Result<UserInfo> the_user(const Options& o) {
+  return o.user.empty() ? lookup_user(getuid()) : lookup_user(o.user);
+}
+
+Result<std::shared_ptr<const Plan>> load(const Options& o, const UserInfo& user) {
+  PlanRequest req;
+  req.policy_dir = o.policy_dir;
+  req.file = o.policy_file;
+  req.trust = o.policy_file.empty() ? Trust::login : Trust::explicit_file;
+  if (req.trust == Trust::explicit_file) {
+    std::cerr << "note: --policy: the file's owner may be root or you; a login requires root\n";
+  }
+  return load_plan(req, user);
+}
+
+int explain(const Options& o, const Plan& plan) {
+  const CommandPolicy* policy = &plan.login();
+  if (!o.command.empty()) {
+    policy = plan.command_for(o.command);
+    if (policy == nullptr) {
+      std::cerr << "stsh-policy: " << o.command << " is not a command of this policy\n";
+      return kExitUsage;
+    }
+  }
+  auto call = call_from_words(o.rest[0], std::vector<std::string>(o.rest.begin() + 1, o.rest.end()));
+  if (!call) {
+    std::cerr << "stsh-policy: " << call.error().to_string() << "\n";
+    return kExitUsage;
+  }
+  const Decision d = plan.decide(*policy, *call);
+  std::cout << "context:  " << (policy->is_login() ? "the shell itself (login)" : policy->key())
+            << (policy->is_login() ? "" : " (" + std::string(policy->origin()) + ")") << "\n"
+            << "call:     " << describe_call(*call) << "\n"
+            << "decision: " << describe(d) << "\n"
+            << "rule:     " << d.rule;
+  const std::string source = decision_source(plan, *policy, d);
+  if (!source.empty()) std::cout << "  " << source;
+  if (d.rule == "default") std::cout << "  (nothing in the policy permits this)";
+  std::cout << "\n";
+  return d.permitted() ? kExitOk : kExitFail;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    if (std::strcmp(argv[i], "--help") == 0 || std::strcmp(argv[i], "-h") == 0) {
+      std::cout << kUsage;
+      return kExitOk;
+    }
+    if (std::strcmp(argv[i], "--version") == 0) {
+      std::cout << "stsh-policy " STSH_VERSION "\n";
+      return kExitOk;
+    }
+  }
+  Options o;
+  if (std::string err = parse(argc, argv, o); !err.empty()) {
+    std::cerr << "stsh-policy: " << err << "\n" << kUsage;
+    return kExitUsage;
+  }
+  auto user = the_user(o);
+  if (!user) {
+    std::cerr << "stsh-policy: " << user.error().to_string() << "\n";
+    return kExitUsage;
+  }
+  auto plan = load(o, *user);
+  if (!plan) {
+    std::cerr << plan.error().to_string() << "\n";
+    return o.verb == "check" ? kExitFail : kExitUsage;
+  }
+  if (o.verb == "check") {
+    std::cout << "policy OK\n" << summarize(**plan);
+    return kExitOk;
+  }
+  return explain(o, **plan);
+}
