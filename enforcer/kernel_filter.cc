@@ -292,21 +292,27 @@ int install_filter(const CompiledFilter& filter, unsigned flags) noexcept {
                       const_cast<sock_filter*>(program.data())};
   };
 
+  const bool wants_listener = (flags & SECCOMP_FILTER_FLAG_NEW_LISTENER) != 0;
+
   // Routing first: the hardening program denies NEW_LISTENER, including to us.
   sock_fprog routing = to_fprog(filter.routing());
   const long listener = syscall(__NR_seccomp, SECCOMP_SET_MODE_FILTER, flags | log, &routing);
   if (listener < 0) return -errno;
+  // With TSYNC (and without TSYNC_ESRCH) the kernel names a thread it could not synchronize by
+  // returning that thread's id.
+  if (!wants_listener && listener != 0) return -ESRCH;
 
   const unsigned routing_only =
       SECCOMP_FILTER_FLAG_NEW_LISTENER | SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV;
   sock_fprog hardening = to_fprog(filter.hardening());
-  if (syscall(__NR_seccomp, SECCOMP_SET_MODE_FILTER, (flags & ~routing_only) | log, &hardening) !=
-      0) {
-    const int error = errno;
-    if ((flags & SECCOMP_FILTER_FLAG_NEW_LISTENER) != 0) close(static_cast<int>(listener));
+  const long rc =
+      syscall(__NR_seccomp, SECCOMP_SET_MODE_FILTER, (flags & ~routing_only) | log, &hardening);
+  if (rc != 0) {
+    const int error = rc < 0 ? errno : ESRCH;
+    if (wants_listener) close(static_cast<int>(listener));
     return -error;
   }
-  return static_cast<int>(listener);
+  return wants_listener ? static_cast<int>(listener) : 0;
 }
 
 std::string describe_install_failure(const CompiledFilter& filter, unsigned flags, int error) {

@@ -243,9 +243,10 @@ class CompiledFilter {
 // (and WAIT_KILLABLE_RECV) apply to the routing program only, since that is where USER_NOTIF
 // lives; SECCOMP_FILTER_FLAG_LOG is added when the filter asks for it.
 //
-// Returns the listener descriptor (O_CLOEXEC, owned by the caller) when `flags` has
-// SECCOMP_FILTER_FLAG_NEW_LISTENER, 0 otherwise, and -errno on failure. A failure of the second
-// program leaves the first installed: treat any failure as fatal (_exit), never exec.
+// Returns the listener descriptor (O_CLOEXEC, owned by the caller; it may be 0 if stdin was
+// closed) when `flags` has SECCOMP_FILTER_FLAG_NEW_LISTENER, 0 otherwise, and -errno on failure
+// (-ESRCH when TSYNC could not synchronize a thread). A failure of the second program leaves the
+// first installed: treat any failure as fatal (_exit), never exec.
 //
 // Precondition: no_new_privs is set (prctl(PR_SET_NO_NEW_PRIVS, 1)) or the thread has
 // CAP_SYS_ADMIN; otherwise the kernel answers EACCES.

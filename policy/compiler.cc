@@ -56,10 +56,10 @@ class PlanCompiler {
     };
     add_unique(out.env.keep, s.env_keep);
     add_unique(out.env.unset, s.env_unset);
-    for (const auto& [name, value] : s.env_set) {
-      auto it = std::find_if(out.env.set.begin(), out.env.set.end(), [&](auto& kv) { return kv.first == name; });
-      if (it != out.env.set.end()) it->second = value;
-      else out.env.set.emplace_back(name, value);
+    for (const auto& var : s.env_set) {
+      auto it = std::find_if(out.env.set.begin(), out.env.set.end(), [&](auto& kv) { return kv.first == var.first; });
+      if (it != out.env.set.end()) it->second = var.second;
+      else out.env.set.push_back(var);
     }
     for (const auto& limit : s.limits) {
       auto it = std::find_if(out.limits.begin(), out.limits.end(), [&](auto& l) { return l.resource == limit.resource; });

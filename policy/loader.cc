@@ -9,6 +9,7 @@
 #include "policy/rule_parser.h"
 #include "policy/syscalls.h"
 #include "policy/yaml_context.h"
+#include "policy/yaml_shape.h"
 
 namespace stsh::policy {
 namespace {
@@ -224,12 +225,15 @@ Result<Document> load_document(std::string_view text, const std::string& path,
   if (size_t nul = text.find('\0'); nul != std::string_view::npos) {
     return make_error(locate_offset(text, nul, path), "NUL byte in policy");
   }
+  if (auto err = check_yaml_shape(text, path)) return *err;
   const YamlContext ctx(text, path, vars);
   try {
-    std::vector<Node> docs = YAML::LoadAll(std::string(text));
-    if (docs.size() > 1) return make_error({path, 1, 1}, "a policy file holds one YAML document, found " + std::to_string(docs.size()));
-    if (docs.empty() || docs[0].IsNull()) return make_error({path, 1, 1}, "empty policy (no settings at all)");
-    return load_root(ctx, docs[0]);
+    const Node root = YAML::Load(std::string(text));
+    if (root.IsNull()) {
+      return make_error({path, 1, 1}, "no policy found: the file must be a YAML mapping with keys include, "
+                                      "session, defaults, commands");
+    }
+    return load_root(ctx, root);
   } catch (const YAML::ParserException& e) {
     return make_error({path, e.mark.line + 1, e.mark.column + 1}, "YAML syntax error: " + e.msg);
   } catch (const YAML::Exception& e) {

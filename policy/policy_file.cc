@@ -88,19 +88,21 @@ size_t find_invalid_utf8(std::string_view s) {
 Result<std::string> read_policy_file(const std::string& path, const std::string& policy_dir,
                                      Trust trust) {
   SourceLocation whole{path, 0, 0};
-  for (const auto& dir : directories_to_check(path, policy_dir)) {
-    struct stat st{};
-    if (stat(dir.c_str(), &st) != 0) {
-      return make_error(whole, "cannot check directory " + dir + ": " + errno_text(errno));
-    }
-    if (auto why = insecure(st, trust, /*is_dir=*/true)) {
-      return make_error(whole, "insecure policy directory " + dir + ": it " + *why);
-    }
-  }
-
   // Check the descriptor we read from, not the name, so a swap between check and read is moot.
   const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);
   if (fd < 0) return make_error(whole, "cannot open policy: " + errno_text(errno));
+  for (const auto& dir : directories_to_check(path, policy_dir)) {
+    struct stat st{};
+    if (stat(dir.c_str(), &st) != 0) {
+      const int e = errno;
+      close(fd);
+      return make_error(whole, "cannot check directory " + dir + ": " + errno_text(e));
+    }
+    if (auto why = insecure(st, trust, /*is_dir=*/true)) {
+      close(fd);
+      return make_error(whole, "insecure policy directory " + dir + ": it " + *why);
+    }
+  }
   struct stat st{};
   if (fstat(fd, &st) != 0) {
     const int e = errno;

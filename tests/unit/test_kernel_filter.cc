@@ -7,7 +7,9 @@
 #include <linux/sched.h>
 #include <linux/seccomp.h>
 #include <poll.h>
+#include <pthread.h>
 #include <sched.h>
+#include <spawn.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/personality.h>
@@ -508,6 +510,29 @@ TEST_CASE("kernel filter: ordinary syscalls work", "[kernel_filter][kernel]") {
               0);
   check_errno(in_confined_child(f, [] { return errno_of(personality(0xffffffff)); }), 0);
   check_errno(in_confined_child(f, [] { return errno_of(personality(PER_LINUX)); }), 0);
+  // glibc 2.34+ tries clone3 first for threads and posix_spawn; ENOSYS sends it back to clone.
+  check_errno(in_confined_child(f,
+                                [] {
+                                  pthread_t thread;
+                                  const auto body = [](void*) -> void* { return nullptr; };
+                                  if (int rc = pthread_create(&thread, nullptr, body, nullptr)) {
+                                    return rc;
+                                  }
+                                  return pthread_join(thread, nullptr);
+                                }),
+              0);
+  check_errno(in_confined_child(f,
+                                [] {
+                                  pid_t child = 0;
+                                  char* const argv[] = {const_cast<char*>("true"), nullptr};
+                                  if (int rc = posix_spawn(&child, "/bin/true", nullptr, nullptr,
+                                                           argv, nullptr)) {
+                                    return rc;
+                                  }
+                                  int status = 0;
+                                  return waitpid(child, &status, 0) == child && status == 0 ? 0 : 1;
+                                }),
+              0);
 }
 
 TEST_CASE("kernel filter: dangerous syscalls fail with their errno", "[kernel_filter][kernel]") {
@@ -627,9 +652,20 @@ TEST_CASE("kernel filter: syscalls above the vetted range fail with ENOSYS",
 
 TEST_CASE("kernel filter: the trace set without a tracer fails with ENOSYS",
           "[kernel_filter][kernel]") {
-  auto f = compile_kernel_filter({.trace = {__NR_getppid}});
+  auto f = compile_kernel_filter({.trace = {__NR_getppid, __NR_ioctl}});
   REQUIRE(f);
   check_errno(in_confined_child(*f, [] { return errno_of(syscall(__NR_getppid)); }), ENOSYS);
+  // The kernel keeps the most severe action of all filters: the hardening program's EPERM for
+  // TIOCSTI wins over the routing program's TRACE, whatever the Plan routes.
+  const auto ioctl_errno = [](unsigned long request) {
+    return [request] {
+      const int fd = open("/dev/null", O_RDONLY);
+      char c = 'x';
+      return errno_of(syscall(__NR_ioctl, fd, request, &c));
+    };
+  };
+  check_errno(in_confined_child(*f, ioctl_errno(TCGETS)), ENOSYS);
+  check_errno(in_confined_child(*f, ioctl_errno(TIOCSTI)), EPERM);
 }
 
 TEST_CASE("kernel filter: install failures name the call", "[kernel_filter][kernel]") {

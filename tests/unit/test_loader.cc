@@ -126,3 +126,14 @@ TEST_CASE("empty, non-UTF-8 and multi-document texts are refused") {
   CHECK(error_of("a: 1\n---\nb: 2\n") == "t.yaml:1:1: a policy file holds one YAML document, found 2");
   CHECK(error_of("defaults: [\n").rfind("t.yaml:", 0) == 0);
 }
+
+TEST_CASE("YAML aliases and deep nesting are refused before a tree is built") {
+  CHECK(error_of("defaults:\n  read: &r [/usr/**]\n  write: *r\n") ==
+        "t.yaml:3:10: YAML aliases (*name) are not allowed in policies; share settings with include:");
+  std::string deep = "a: ";
+  for (int i = 0; i < 40; ++i) deep += "[";
+  // yaml-cpp's marks inside flow collections are approximate; the line and message are exact.
+  const std::string err = error_of(deep + "\n");
+  CHECK(err.rfind("t.yaml:1:", 0) == 0);
+  CHECK(err.find(": nested deeper than 32 levels") != std::string::npos);
+}

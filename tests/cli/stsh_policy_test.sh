@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# stsh-policy from the outside: exit statuses, messages, and the login's checks (--user).
+# Usage: stsh_policy_test.sh PATH/TO/stsh-policy SOURCE_ROOT
+# Runs as any user; the --user case builds a policy directory for the invoking user and
+# asserts acceptance as root and the ownership refusal otherwise.
+set -u
+tool=$1
+root=$2
+demo=$root/etc/stsh/demo.yaml
+bad=$root/tests/policies/bad
+failures=0
+
+# expect STATUS PATTERN CMD...: runs CMD, checks its exit status and that its combined
+# output matches the extended regular expression PATTERN.
+expect() {
+  local want=$1 pattern=$2
+  shift 2
+  local out status
+  out=$("$@" 2>&1)
+  status=$?
+  if [[ $status -ne $want ]] || ! grep -Eq -- "$pattern" <<<"$out"; then
+    echo "FAIL: $* -> status $status (want $want), output:"
+    sed 's/^/    /' <<<"$out"
+    echo "    (wanted /$pattern/)"
+    failures=$((failures + 1))
+  else
+    echo "ok: $*"
+  fi
+}
+
+expect 0 '^usage: stsh-policy check' "$tool" --help
+expect 0 '^stsh-policy [0-9]+\.[0-9]+' "$tool" --version
+expect 2 'missing command' "$tool"
+expect 2 "unknown option '--polcy'" "$tool" check --polcy x
+expect 2 'explain needs --policy FILE or --user NAME' "$tool" explain exec /usr/bin/ls
+expect 2 "unknown user 'no-such-user-xyz'" "$tool" check --user no-such-user-xyz
+
+expect 0 'policy OK' "$tool" check --policy "$demo"
+expect 0 'note: --policy: the file.s owner may be root or you' "$tool" check --policy "$demo"
+expect 1 "unknown_key.yaml:2:3: unknown key 'wirte' in defaults \(did you mean 'write'\?\)" \
+  "$tool" check --policy "$bad/unknown_key.yaml"
+expect 1 'cannot open policy: No such file or directory' "$tool" check --policy /nonexistent/p.yaml
+
+expect 0 'decision: permit' "$tool" explain --policy "$demo" exec /usr/bin/ls -l
+expect 1 'decision: deny\[EACCES\] log' "$tool" explain --policy "$demo" exec /usr/bin/bash
+expect 1 'rule:     default' "$tool" explain --policy "$demo" --command /usr/bin/vim.basic exec /usr/bin/sh
+expect 1 'decision: deny\[EACCES\] log' "$tool" explain --policy "$demo" --command /usr/bin/cat fsread /etc/shadow
+expect 2 'is not a command of this policy' "$tool" explain --policy "$demo" --command /usr/bin/bash fsread /etc/hosts
+expect 2 "unknown syscall or alias 'opne'" "$tool" explain --policy "$demo" opne /etc/hosts
+expect 2 'filename must be an absolute path' "$tool" explain --policy "$demo" fsread etc/hosts
+
+# The login's path: --user NAME selects users/NAME.yaml and requires root ownership.
+me=$(id -un)
+dir=$(mktemp -d)
+trap 'rm -rf "$dir"' EXIT
+chmod 755 "$dir"
+mkdir -m 755 "$dir/users"
+printf 'commands:\n  /usr/bin/ls: {}\n' >"$dir/users/$me.yaml"
+chmod 644 "$dir/users/$me.yaml"
+if [[ $(id -u) -eq 0 ]]; then
+  expect 0 "files:    $dir/users/$me.yaml" "$tool" check --user "$me" --policy-dir "$dir"
+  chown 65534 "$dir/users/$me.yaml"
+  expect 1 'insecure policy file: it is owned by uid 65534, must be owned by root$' \
+    "$tool" check --user "$me" --policy-dir "$dir"
+  chown 0 "$dir/users/$me.yaml"
+else
+  expect 1 "insecure policy (file|directory).*must be owned by root$" "$tool" check --user "$me" --policy-dir "$dir"
+fi
+chmod 666 "$dir/users/$me.yaml"
+expect 1 'writable by others' "$tool" check --user "$me" --policy-dir "$dir"
+rm "$dir/users/$me.yaml"
+expect 1 "no policy for user '$me'" "$tool" check --user "$me" --policy-dir "$dir"
+
+echo "$failures failures"
+[[ $failures -eq 0 ]]
