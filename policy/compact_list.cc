@@ -12,7 +12,9 @@ CompactList::CompactList(Kind kind, std::vector<Entry> entries) : kind_(kind), e
   origins_.reserve(entries_.size());
   for (uint32_t id = 0; id < entries_.size(); ++id) {
     const std::string& text = entries_[id].text;
-    origins_.push_back(origin_text(entries_[id].where));
+    // Entries of a flow list share a line, so a list entry is named down to its column.
+    const SourceLocation& w = entries_[id].where;
+    origins_.push_back(origin_text(w) + ":" + std::to_string(w.column));
     if (kind_ == Kind::paths) {
       if (text == kCommandsToken) {
         includes_commands_ = true;

@@ -41,6 +41,11 @@ std::variant<GlobToken, GlobError> parse_class(std::string_view p, size_t& i) {
   while (true) {
     if (j >= p.size()) return GlobError{open, "unterminated character class '['"};
     if (p[j] == ']') break;
+    // "[[:alpha:]]" would otherwise be read as the members '[', ':', 'a', ... and silently
+    // match something else than the writer meant.
+    if (p[j] == '[' && j + 1 < p.size() && (p[j + 1] == ':' || p[j + 1] == '=' || p[j + 1] == '.')) {
+      return GlobError{j, "character class names like [:alpha:] are not supported; list the characters"};
+    }
     const size_t lo_offset = j;
     auto lo = class_member(p, j);
     if (auto* e = std::get_if<GlobError>(&lo)) return *e;

@@ -287,3 +287,11 @@ TEST_CASE("glob: random patterns agree with a naive matcher") {
   CHECK(checked == 50000);
   CHECK(matched > 5000);
 }
+
+TEST_CASE("named character classes are refused rather than misread") {
+  auto err = validate_glob("/home/[[:alpha:]]*");
+  REQUIRE(err);
+  CHECK(err->offset == 7);
+  CHECK(err->message == "character class names like [:alpha:] are not supported; list the characters");
+  CHECK_FALSE(validate_glob("/x/[[]"));  // a literal '[' member is still fine
+}
