@@ -1,7 +1,8 @@
 // Decision cost against the number of rules: builds policies with 10, 1,000 and 100,000 rules
 // (parse ms: YAML and rule text to Documents; total ms: parse plus compile to a Plan)
 // and list entries (eq, match, inpath rules and ** list entries, in equal parts), then times
-// decisions for paths that hit the first, the last and no rule. Prints times; not a pass/fail
+// decisions for paths that hit the first rule, the last rule of each kind (eq, match,
+// inpath; averaged), and no rule. Prints times; not a pass/fail
 // test. Run: meson test -C build --benchmark --verbose, or build/tests/bench_decide.
 #include <fcntl.h>
 
@@ -78,12 +79,13 @@ int main() {
     const double compile_ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
     const double load_ms = std::chrono::duration<double, std::milli>(t1 - t0).count();
     if (!plan) return 1;
-    const int last = n - n / 4 - 1;
+    // The last rule of each kind, so that every size probes the same three kinds.
+    const int rules = n - n / 4;
+    const int last = (rules - 3) / 3 * 3;
     const std::vector<Call> first{open_call("/data/u0/secret", O_RDONLY)};
-    const std::vector<Call> last_hit{
-        last % 3 == 0   ? open_call("/data/u" + std::to_string(last) + "/secret", O_RDONLY)
-        : last % 3 == 1 ? open_call("/keys/k" + std::to_string(last) + "/a.pem", O_RDONLY)
-                        : open_call("/var/t" + std::to_string(last) + "/f", O_WRONLY)};
+    const std::vector<Call> last_hit{open_call("/data/u" + std::to_string(last) + "/secret", O_RDONLY),
+                                     open_call("/keys/k" + std::to_string(last + 1) + "/a.pem", O_RDONLY),
+                                     open_call("/var/t" + std::to_string(last + 2) + "/f", O_WRONLY)};
     const std::vector<Call> miss{open_call("/home/bench/projects/stsh/policy/plan.cc", O_RDONLY)};
     const double f = ns_per_decision(**plan, first, 200000);
     const double l = ns_per_decision(**plan, last_hit, 200000);
