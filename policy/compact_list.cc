@@ -5,16 +5,14 @@
 namespace stsh::policy {
 
 std::string origin_text(const SourceLocation& where) {
-  return where.file + ":" + std::to_string(where.line);
+  return where.file + ":" + std::to_string(where.line) + ":" + std::to_string(where.column);
 }
 
 CompactList::CompactList(Kind kind, std::vector<Entry> entries) : kind_(kind), entries_(std::move(entries)) {
   origins_.reserve(entries_.size());
   for (uint32_t id = 0; id < entries_.size(); ++id) {
     const std::string& text = entries_[id].text;
-    // Entries of a flow list share a line, so a list entry is named down to its column.
-    const SourceLocation& w = entries_[id].where;
-    origins_.push_back(origin_text(w) + ":" + std::to_string(w.column));
+    origins_.push_back(origin_text(entries_[id].where));
     if (kind_ == Kind::paths) {
       if (text == kCommandsToken) {
         includes_commands_ = true;

@@ -42,6 +42,7 @@ class CompactList {
   AddressSet inet_;
 };
 
-std::string origin_text(const SourceLocation& where);  // "file:line"
+// "file:line:col": flow-style YAML puts several entries, rules or keys on one line.
+std::string origin_text(const SourceLocation& where);
 
 }  // namespace stsh::policy

@@ -1,8 +1,11 @@
 #include "policy/entry_checks.h"
 
+#include <regex.h>
+
 #include <array>
 
 #include "policy/address.h"
+#include "policy/dangerous_syscalls.h"
 #include "policy/glob.h"
 #include "policy/paths.h"
 #include "policy/suggest.h"
@@ -10,12 +13,7 @@
 namespace stsh::policy {
 namespace {
 
-// Syscalls stsh always denies in the kernel (see enforcer/kernel_filter.h); a rule that tries
-// to permit one is an error rather than a silent no-op.
-constexpr std::array<std::string_view, 14> kNeverPermitted = {
-    "ptrace", "process_vm_readv", "process_vm_writev", "bpf", "io_uring_setup", "io_uring_enter",
-    "io_uring_register", "unshare", "setns", "userfaultfd", "perf_event_open", "kexec_load",
-    "init_module", "mount"};
+
 
 // `..` and `.` components would never match a canonical path; say so instead of never matching.
 std::optional<TextError> check_components(std::string_view text) {
@@ -141,10 +139,10 @@ Result<RuleTarget> resolve_rule_target(std::string_view name) {
 }
 
 bool is_never_permitted(std::string_view name) {
-  for (auto n : kNeverPermitted) {
-    if (n == name) return true;
-  }
-  return false;
+  const DangerousSyscall* d = find_dangerous_syscall(name);
+  // Only whole denials: for the others (clone, ioctl, ...) the dangerous arguments stay
+  // denied in the kernel and a permit rule governs the rest.
+  return d != nullptr && d->scope == DenyScope::kWhole;
 }
 
 bool target_has_operand(const RuleTarget& target, Operand op, int index) {
@@ -170,7 +168,18 @@ std::string operand_missing_message(const RuleTarget& target, Operand op, int in
 
 std::optional<TextError> check_predicate_value(Predicate& p) {
   const bool is_path = p.operand == Operand::filename;
-  if (p.op == Op::match) {
+  if (p.op == Op::re) {
+    // Checked again after variables are expanded: a '(' in a home directory must not leave an
+    // invalid expression for the enforcer to evaluate.
+    regex_t re;
+    const int rc = regcomp(&re, p.value.c_str(), REG_EXTENDED | REG_NOSUB);
+    if (rc != 0) {
+      char msg[256];
+      regerror(rc, &re, msg, sizeof msg);
+      return TextError{0, "invalid regular expression after expanding variables: " + std::string(msg)};
+    }
+    regfree(&re);
+  } else if (p.op == Op::match) {
     std::string pattern = p.value;
     if (auto err = check_path_glob(pattern, /*require_absolute=*/is_path)) return err;
     p.value = std::move(pattern);

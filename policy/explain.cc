@@ -120,7 +120,8 @@ Result<Call> call_from_words(const std::string& syscall, const std::vector<std::
   int positional = 0;
   for (const auto& arg : args) {
     const size_t eq = arg.find('=');
-    if (eq != std::string::npos && eq > 0 && arg[0] != '/') {
+    const bool exec_argument = access == Access::exec && positional > 0;  // "env FOO=bar" is argv
+    if (!exec_argument && eq != std::string::npos && eq > 0 && arg[0] != '/') {
       if (auto err = set_named(call, std::string_view(arg).substr(0, eq), std::string_view(arg).substr(eq + 1))) {
         return *err;
       }

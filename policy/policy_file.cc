@@ -89,7 +89,9 @@ Result<std::string> read_policy_file(const std::string& path, const std::string&
                                      Trust trust) {
   SourceLocation whole{path, 0, 0};
   // Check the descriptor we read from, not the name, so a swap between check and read is moot.
-  const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);
+  // O_NONBLOCK: a FIFO planted as a policy must not hang the login; it fails the regular-file
+  // check below instead.
+  const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
   if (fd < 0) return make_error(whole, "cannot open policy: " + errno_text(errno));
   for (const auto& dir : directories_to_check(path, policy_dir)) {
     struct stat st{};

@@ -37,6 +37,7 @@ constexpr const char* kUsage =
 
 struct Options {
   std::string verb, policy_file, user, policy_dir, command;
+  bool help = false, version = false;
   std::vector<std::string> rest;
 };
 
@@ -51,7 +52,14 @@ std::string parse(int argc, char** argv, Options& o) {
   };
   for (; i < args.size(); ++i) {
     const std::string& a = args[i];
-    if (o.verb.empty() && !a.empty() && a[0] != '-') {
+    // Options are read only before explain's SYSCALL: "exec /usr/bin/ls -h" is a call.
+    if ((a == "--help" || a == "-h") && o.rest.empty()) {
+      o.help = true;
+      return "";
+    } else if (a == "--version" && o.rest.empty()) {
+      o.version = true;
+      return "";
+    } else if (o.verb.empty() && !a.empty() && a[0] != '-') {
       o.verb = a;
     } else if (a == "--policy") {
       if (!value(o.policy_file)) return "--policy needs a FILE";
@@ -116,7 +124,8 @@ int explain(const Options& o, const Plan& plan) {
             << "rule:     " << d.rule;
   const std::string source = decision_source(plan, *policy, d);
   if (!source.empty()) std::cout << "  " << source;
-  if (d.rule == "default") std::cout << "  (nothing in the policy permits this)";
+  if (d.rule == "default" && !d.permitted()) std::cout << "  (nothing in the policy permits this)";
+  if (d.rule == "default" && d.permitted()) std::cout << "  (no list governs this call)";
   std::cout << "\n";
   return d.permitted() ? kExitOk : kExitFail;
 }
@@ -124,20 +133,18 @@ int explain(const Options& o, const Plan& plan) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  for (int i = 1; i < argc; ++i) {
-    if (std::strcmp(argv[i], "--help") == 0 || std::strcmp(argv[i], "-h") == 0) {
-      std::cout << kUsage;
-      return kExitOk;
-    }
-    if (std::strcmp(argv[i], "--version") == 0) {
-      std::cout << "stsh-policy " STSH_VERSION "\n";
-      return kExitOk;
-    }
-  }
   Options o;
   if (std::string err = parse(argc, argv, o); !err.empty()) {
     std::cerr << "stsh-policy: " << err << "\n" << kUsage;
     return kExitUsage;
+  }
+  if (o.help) {
+    std::cout << kUsage;
+    return kExitOk;
+  }
+  if (o.version) {
+    std::cout << "stsh-policy " STSH_VERSION "\n";
+    return kExitOk;
   }
   auto user = the_user(o);
   if (!user) {

@@ -46,6 +46,10 @@ expect 1 'decision: deny\[EACCES\] log' "$tool" explain --policy "$demo" exec /u
 expect 1 'rule:     default' "$tool" explain --policy "$demo" --command /usr/bin/vim.basic exec /usr/bin/sh
 expect 1 'decision: deny\[EACCES\] log' "$tool" explain --policy "$demo" --command /usr/bin/cat fsread /etc/shadow
 expect 2 'is not a command of this policy' "$tool" explain --policy "$demo" --command /usr/bin/bash fsread /etc/hosts
+# Words after SYSCALL belong to the call, even when they look like options.
+expect 0 'argv="/usr/bin/ls -h --version"' "$tool" explain --policy "$demo" exec /usr/bin/ls -h --version
+expect 1 'argv="/usr/bin/env FOO=bar /usr/bin/ls"' "$tool" explain --policy "$demo" exec /usr/bin/env FOO=bar /usr/bin/ls
+expect 0 'no list governs this call' "$tool" explain --policy "$demo" getpid
 expect 2 "unknown syscall or alias 'opne'" "$tool" explain --policy "$demo" opne /etc/hosts
 expect 2 'filename must be an absolute path' "$tool" explain --policy "$demo" fsread etc/hosts
 

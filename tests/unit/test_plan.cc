@@ -177,11 +177,11 @@ commands:
   CHECK(d.verdict == Verdict::deny);
   CHECK(d.error == EPERM);
   CHECK(d.log);
-  CHECK(d.rule == "t.yaml:5");
+  CHECK(d.rule == "t.yaml:5:7");
 
   d = plan->decide(cat, open_call("/etc/shadow"));
   CHECK(d.verdict == Verdict::permit);
-  CHECK(d.rule == "t.yaml:10");
+  CHECK(d.rule == "t.yaml:10:9");
   // stat is fsread but not openat: the command's openat rule does not apply, defaults' does.
   CHECK(plan->decide(cat, path_call("stat", "/etc/shadow")).error == EPERM);
 

@@ -111,6 +111,17 @@ TEST_CASE("group-writable files and directories are refused") {
                                         "/users: it is writable by its group (mode 775), must not be");
 }
 
+TEST_CASE("a FIFO in place of a policy is refused, not waited on") {
+  TempPolicyDir d;
+  fs::create_directories(d.path() + "/users");
+  chmod((d.path() + "/users").c_str(), 0755);
+  const std::string fifo = d.path() + "/users/alice.yaml";
+  REQUIRE(mkfifo(fifo.c_str(), 0644) == 0);
+  auto plan = load(d);
+  REQUIRE_FALSE(plan.ok());
+  CHECK(plan.error().to_string() == fifo + ": insecure policy file: it is not a regular file");
+}
+
 TEST_CASE("a login requires root ownership; an explicit file may be the invoker's") {
   TempPolicyDir d;
   const std::string file = d.write("users/alice.yaml", "commands: {}\n");

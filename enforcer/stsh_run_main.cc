@@ -1,0 +1,195 @@
+// stsh-run: run one command confined by a policy, as if the user had started it from stsh.
+#include <sys/random.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <climits>
+#include <cstdlib>
+#include <cstring>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "enforcer/environment.h"
+#include "enforcer/supervisor.h"
+#include "policy/compiler.h"
+#include "policy/explain.h"
+#include "stsh_config.h"
+
+extern char** environ;
+
+namespace {
+
+using namespace stsh;
+using namespace stsh::policy;
+
+constexpr int kExitDenied = 126, kExitNotFound = 127, kExitUsage = 2;
+
+constexpr const char* kUsage =
+    "usage: stsh-run (--policy FILE | --user NAME) [--policy-dir DIR] [--mode enforce|audit]\n"
+    "                -- COMMAND [ARG...]\n"
+    "       stsh-run --help | --version\n"
+    "\n"
+    "Runs COMMAND confined by the policy, as if the user had started it from stsh: COMMAND must\n"
+    "be one of the policy's commands; every program it starts meets the policy; violations go\n"
+    "to syslog. Exits with COMMAND's status (128+N when killed by signal N), 126 when the exec\n"
+    "is denied or the command cannot be confined, 127 when COMMAND is not found.\n"
+    "\n"
+    "--policy FILE    use FILE; its owner may be root or you (a login requires root)\n"
+    "--user NAME      use NAME's policy set as a login would (default: the invoking user)\n"
+    "--policy-dir DIR policy directory (default " STSH_POLICY_DIR ")\n"
+    "--mode MODE      enforce (default: the policy's mode) or audit: permit, but log what\n"
+    "                 would have been denied\n";
+
+struct Options {
+  std::string policy_file, user, policy_dir, mode;
+  std::vector<std::string> command;
+};
+
+std::string parse(int argc, char** argv, Options& o) {
+  int i = 1;
+  for (; i < argc; ++i) {
+    const std::string a = argv[i];
+    auto value = [&](std::string& out) {
+      if (i + 1 >= argc) return false;
+      out = argv[++i];
+      return true;
+    };
+    if (a == "--") {
+      ++i;
+      break;
+    } else if (a == "--policy") {
+      if (!value(o.policy_file)) return "--policy needs a FILE";
+    } else if (a == "--user") {
+      if (!value(o.user)) return "--user needs a NAME";
+    } else if (a == "--policy-dir") {
+      if (!value(o.policy_dir)) return "--policy-dir needs a DIR";
+    } else if (a == "--mode") {
+      if (!value(o.mode)) return "--mode needs enforce or audit";
+      if (o.mode != "enforce" && o.mode != "audit") return "--mode must be enforce or audit";
+    } else if (!a.empty() && a[0] == '-') {
+      return "unknown option '" + a + "'";
+    } else {
+      break;
+    }
+  }
+  for (; i < argc; ++i) o.command.push_back(argv[i]);
+  if (o.command.empty()) return "missing COMMAND";
+  return "";
+}
+
+// COMMAND as execvp would find it, then canonical (commands are matched canonically).
+std::optional<std::string> find_program(const std::string& name, const std::string& path_var) {
+  auto canonical = [](const std::string& p) -> std::optional<std::string> {
+    char buf[PATH_MAX];
+    if (access(p.c_str(), X_OK) != 0 || realpath(p.c_str(), buf) == nullptr) return std::nullopt;
+    return std::string(buf);
+  };
+  if (name.find('/') != std::string::npos) return canonical(name);
+  size_t start = 0;
+  while (start <= path_var.size()) {
+    const size_t end = std::min(path_var.find(':', start), path_var.size());
+    const std::string dir = path_var.substr(start, end - start);
+    if (!dir.empty()) {
+      if (auto found = canonical(dir + "/" + name)) return found;
+    }
+    start = end + 1;
+  }
+  return std::nullopt;
+}
+
+std::string new_session_id() {
+  unsigned char bytes[6] = {};
+  if (getrandom(bytes, sizeof bytes, 0) != static_cast<ssize_t>(sizeof bytes)) return std::to_string(getpid());
+  static const char* hex = "0123456789abcdef";
+  std::string out;
+  for (unsigned char b : bytes) out += {hex[b >> 4], hex[b & 15]};
+  return out;
+}
+
+int exit_code(int status) {
+  if (WIFEXITED(status)) return WEXITSTATUS(status);
+  if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
+  return kExitDenied;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  for (int i = 1; i < argc && std::strcmp(argv[i], "--") != 0; ++i) {
+    if (std::strcmp(argv[i], "--help") == 0) {
+      std::cout << kUsage;
+      return 0;
+    }
+    if (std::strcmp(argv[i], "--version") == 0) {
+      std::cout << "stsh-run " STSH_VERSION "\n";
+      return 0;
+    }
+  }
+  Options o;
+  if (std::string err = parse(argc, argv, o); !err.empty()) {
+    std::cerr << "stsh-run: " << err << "\n" << kUsage;
+    return kExitUsage;
+  }
+  auto user = o.user.empty() ? lookup_user(getuid()) : lookup_user(o.user);
+  if (!user) {
+    std::cerr << "stsh-run: " << user.error().to_string() << "\n";
+    return kExitUsage;
+  }
+  PlanRequest req{o.policy_dir, o.policy_file, o.policy_file.empty() ? Trust::login : Trust::explicit_file};
+  if (req.trust == Trust::explicit_file) {
+    std::cerr << "note: --policy: the file's owner may be root or you; a login requires root\n";
+  }
+  auto plan = load_plan(req, *user);
+  if (!plan) {
+    std::cerr << "stsh-run: refusing to run anything: " << plan.error().to_string() << "\n";
+    return kExitDenied;
+  }
+  const Plan& p = **plan;
+  const Mode mode = o.mode.empty() ? p.session().mode : (o.mode == "audit" ? Mode::audit : Mode::enforce);
+
+  enforcer::ViolationLog log(p.session(), user->name, new_session_id(), p.files().back());
+  std::vector<std::string> env = enforcer::confined_environment(p.session(), *user, environ);
+  auto program = find_program(o.command[0], enforcer::env_value(env, "PATH"));
+  if (!program) {
+    std::cerr << "stsh-run: " << o.command[0] << ": command not found\n";
+    return kExitNotFound;
+  }
+
+  // The friendly answer for the command itself; the supervisor checks the exec again.
+  Call call;
+  call.syscall = SYS_execve;
+  call.filename = *program;
+  call.argv = o.command;
+  const Decision d = p.decide(p.login(), call);
+  if (!d.permitted()) {
+    enforcer::Violation v;
+    v.pid = getpid();
+    v.ppid = getppid();
+    v.exe = "stsh-run";
+    v.command_entry = "(login)";
+    v.call = describe_call(call);
+    v.decision = d;
+    v.audit = mode == Mode::audit;
+    log.record(v);
+    if (!v.audit) {
+      std::cerr << "stsh-run: " << *program << ": not permitted by the policy (" << describe(d) << ", rule "
+                << d.rule << ")\n";
+      return kExitDenied;
+    }
+  }
+
+  auto supervisor = enforcer::Supervisor::create(p, log, mode);
+  if (!supervisor) {
+    std::cerr << "stsh-run: cannot confine: " << supervisor.error().to_string() << "\n";
+    return kExitDenied;
+  }
+  enforcer::LaunchSpec spec{*program, o.command, env, {}};
+  auto pid = supervisor->launch(spec, p.login());
+  if (!pid) {
+    std::cerr << "stsh-run: cannot confine: " << pid.error().to_string() << "\n";
+    return kExitDenied;
+  }
+  return exit_code(supervisor->run_until_exit(*pid));
+}

@@ -1,0 +1,315 @@
+#include "enforcer/supervisor.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/ptrace.h>
+#include <sys/syscall.h>
+#include <sys/user.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+
+#include "enforcer/tracee.h"
+#include "policy/explain.h"
+#include "policy/syscalls.h"
+
+namespace stsh::enforcer {
+namespace {
+
+constexpr long kTraceOptions = PTRACE_O_EXITKILL | PTRACE_O_TRACESECCOMP | PTRACE_O_TRACEEXEC |
+                               PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK | PTRACE_O_TRACECLONE;
+
+// The exit status a child reports when it could not be confined or could not exec.
+constexpr int kCannotConfine = 126;
+
+void resume(pid_t tid, int sig = 0) { ptrace(PTRACE_CONT, tid, nullptr, reinterpret_cast<void*>(static_cast<long>(sig))); }
+
+// "#!/bin/sh -e" -> "/bin/sh"; nullopt when the file is not a script.
+std::optional<std::string> script_interpreter(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  char head[2] = {};
+  if (!in.read(head, 2) || head[0] != '#' || head[1] != '!') return std::nullopt;
+  std::string line;
+  std::getline(in, line);
+  const size_t start = line.find_first_not_of(" \t");
+  if (start == std::string::npos) return std::nullopt;
+  const size_t end = line.find_first_of(" \t\r", start);
+  return line.substr(start, end == std::string::npos ? std::string::npos : end - start);
+}
+
+std::string describe_exec(const std::string& path, const std::vector<std::string>& argv) {
+  policy::Call c;
+  c.syscall = SYS_execve;
+  c.filename = path;
+  c.argv = argv;
+  return policy::describe_call(c);
+}
+
+}  // namespace
+
+Result<Supervisor> Supervisor::create(const policy::Plan& plan, ViolationLog& log, policy::Mode mode) {
+  KernelFilterSpec spec;
+  spec.trace = {SYS_execve, SYS_execveat};
+  auto filter = compile_kernel_filter(spec);
+  if (!filter) return filter.take_error();
+  // Confined processes run as our uid: keep them out of our memory (/proc/PID/mem).
+  if (prctl(PR_SET_DUMPABLE, 0) != 0) {
+    return make_error(std::string("prctl(PR_SET_DUMPABLE, 0) failed: ") + std::strerror(errno));
+  }
+  return Supervisor(plan, log, mode, std::move(*filter));
+}
+
+Result<pid_t> Supervisor::launch(const LaunchSpec& spec, const policy::CommandPolicy& starter) {
+  std::vector<char*> argv, env;
+  for (const auto& a : spec.argv) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  for (const auto& e : spec.env) env.push_back(const_cast<char*>(e.c_str()));
+  env.push_back(nullptr);
+
+  const pid_t parent = getpid();
+  const pid_t pid = fork();
+  if (pid < 0) return make_error(std::string("fork failed: ") + std::strerror(errno));
+  if (pid == 0) {
+    // The point of no return is the first seccomp(): from here on, a failure is _exit, never
+    // an exec that is less confined than planned.
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent) _exit(kCannotConfine);
+    raise(SIGSTOP);  // the supervisor seizes us here
+    if (!spec.cwd.empty() && chdir(spec.cwd.c_str()) != 0) {
+      dprintf(2, "stsh: cannot enter %s: %s\n", spec.cwd.c_str(), std::strerror(errno));
+      _exit(kCannotConfine);
+    }
+    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) {
+      dprintf(2, "stsh: prctl(PR_SET_NO_NEW_PRIVS) failed: %s\n", std::strerror(errno));
+      _exit(kCannotConfine);
+    }
+    if (int rc = install_filter(filter_, 0); rc < 0) {
+      dprintf(2, "stsh: cannot confine: %s\n", describe_install_failure(filter_, 0, -rc).c_str());
+      _exit(kCannotConfine);
+    }
+    execve(spec.path.c_str(), argv.data(), env.data());
+    const int e = errno;
+    dprintf(2, "stsh: %s: %s\n", spec.path.c_str(), std::strerror(e));
+    _exit(e == ENOENT ? 127 : kCannotConfine);
+  }
+
+  int status = 0;
+  if (waitpid(pid, &status, WUNTRACED) != pid || !WIFSTOPPED(status)) {
+    kill(pid, SIGKILL);
+    waitpid(pid, &status, 0);
+    return make_error("the confined child did not stop for the supervisor");
+  }
+  if (ptrace(PTRACE_SEIZE, pid, nullptr, reinterpret_cast<void*>(kTraceOptions)) != 0) {
+    const int e = errno;
+    kill(pid, SIGKILL);
+    waitpid(pid, &status, 0);
+    return make_error(std::string("ptrace(PTRACE_SEIZE) failed: ") + std::strerror(e));
+  }
+  tasks_[pid] = Task{&starter, {}};
+  kill(pid, SIGCONT);
+  return pid;
+}
+
+void Supervisor::adopt(pid_t tid, const policy::CommandPolicy* policy) {
+  tasks_[tid] = Task{policy, {}};
+  resume(tid);
+}
+
+void Supervisor::on_new_task(pid_t parent, pid_t child) {
+  const auto it = tasks_.find(parent);
+  const policy::CommandPolicy* policy = it != tasks_.end() ? it->second.policy : &plan_->login();
+  if (unclaimed_.erase(child)) {
+    adopt(child, policy);
+  } else {
+    expected_[child] = policy;
+  }
+}
+
+policy::Decision Supervisor::check_exec(pid_t tid, const policy::CommandPolicy& policy, const std::string& path,
+                                        const std::vector<std::string>& argv) {
+  policy::Call call;
+  call.syscall = SYS_execve;
+  call.filename = path;
+  call.argv = argv;
+  policy::Decision d = plan_->decide(policy, call);
+  const bool audit = mode_ == policy::Mode::audit && !d.permitted();
+  if (d.log || !d.permitted()) {
+    Violation v;
+    v.pid = tid;
+    v.ppid = proc_ppid(tid);
+    v.exe = proc_link(tid, "exe").value_or("?");
+    v.command_entry = policy.is_login() ? "(login)" : std::string(policy.origin());
+    v.call = describe_exec(path, argv);
+    v.decision = d;
+    v.audit = audit;
+    log_->record(v);
+  }
+  if (audit) d = policy::Decision{policy::Verdict::permit, 0, true, d.rule};
+  return d;
+}
+
+// execve/execveat, before the kernel runs them: read the arguments, resolve the path as the
+// process would, and refuse with the rule's errno. This is the friendly answer; the binding
+// check is on_exec, because the process could change the path after we read it.
+void Supervisor::on_seccomp(pid_t tid) {
+  user_regs_struct regs{};
+  if (ptrace(PTRACE_GETREGS, tid, nullptr, &regs) != 0) return resume(tid);
+  Task& task = tasks_[tid];
+  if (task.policy == nullptr) task.policy = &plan_->login();
+  const long nr = static_cast<long>(regs.orig_rax);
+  const bool at = nr == SYS_execveat;
+  const int dirfd = at ? static_cast<int>(regs.rdi) : AT_FDCWD;
+  const unsigned long path_addr = at ? regs.rsi : regs.rdi;
+  const unsigned long argv_addr = at ? regs.rdx : regs.rsi;
+  const int flags = at ? static_cast<int>(regs.r8) : 0;
+
+  auto raw = read_string(tid, path_addr);
+  auto argv = read_string_array(tid, argv_addr);
+  std::optional<std::string> path;
+  if (raw && raw->empty() && (flags & AT_EMPTY_PATH)) {
+    path = proc_link(tid, "fd/" + std::to_string(dirfd));
+  } else if (raw) {
+    path = resolve_for(tid, dirfd, *raw);
+  }
+  // Unreadable or unresolvable: let the kernel fail it or run it; on_exec decides on the
+  // image actually loaded.
+  if (!path || !argv) return resume(tid);
+
+  policy::Decision d = check_exec(tid, *task.policy, *path, *argv);
+  if (d.permitted()) {
+    if (auto interp = script_interpreter(*path)) {
+      if (auto resolved = resolve_for(tid, AT_FDCWD, *interp)) d = check_exec(tid, *task.policy, *resolved, *argv);
+    }
+  }
+  if (d.verdict == policy::Verdict::kill) {
+    kill(tid, SIGKILL);
+    return;
+  }
+  if (!d.permitted()) {
+    // Skip the syscall (-1) and make it return -errno.
+    regs.orig_rax = static_cast<unsigned long long>(-1);
+    regs.rax = static_cast<unsigned long long>(-static_cast<long long>(d.error));
+    ptrace(PTRACE_SETREGS, tid, nullptr, &regs);
+    return resume(tid);
+  }
+  task.checked_path = *path;
+  resume(tid);
+}
+
+// After exec: the new image is loaded and has not run. /proc/PID/exe names the file the
+// kernel actually loaded (for a script, the interpreter), so this check cannot be raced.
+void Supervisor::on_exec(pid_t tid) {
+  unsigned long former = 0;
+  ptrace(PTRACE_GETEVENTMSG, tid, nullptr, &former);
+  // A non-leader thread that execs takes over the thread group id: carry its state over.
+  if (static_cast<pid_t>(former) != tid) {
+    if (auto it = tasks_.find(static_cast<pid_t>(former)); it != tasks_.end()) {
+      tasks_[tid] = it->second;
+      tasks_.erase(it);
+    }
+  }
+  Task& task = tasks_[tid];
+  const policy::CommandPolicy& current = task.policy ? *task.policy : plan_->login();
+  const auto exe = proc_link(tid, "exe");
+  const auto argv = proc_cmdline(tid);
+  if (!exe) {
+    kill(tid, SIGKILL);
+    return;
+  }
+  policy::Decision d = check_exec(tid, current, *exe, argv);
+  // A script: the interpreter is the image; the script itself must be permitted as well, and
+  // its own command entry (if any) decides the policy it runs under.
+  std::string program = *exe;
+  if (d.permitted() && !task.checked_path.empty() && task.checked_path != *exe) {
+    d = check_exec(tid, current, task.checked_path, argv);
+    program = task.checked_path;
+  }
+  if (!d.permitted()) {
+    // The old image is gone: the only safe answer now is to end the process.
+    kill(tid, SIGKILL);
+    return;
+  }
+  task.policy = &plan_->policy_after_exec(current, program);
+  task.checked_path.clear();
+  resume(tid);
+}
+
+void Supervisor::on_stop(pid_t tid, int status) {
+  const int sig = WSTOPSIG(status);
+  const int event = status >> 16;
+
+  if (!tasks_.count(tid)) {
+    // A new task's first stop; its parent's fork event may not have arrived yet.
+    if (auto it = expected_.find(tid); it != expected_.end()) {
+      const auto* policy = it->second;
+      expected_.erase(it);
+      adopt(tid, policy);
+    } else {
+      unclaimed_.insert(tid);
+    }
+    return;
+  }
+  switch (event) {
+    case PTRACE_EVENT_SECCOMP: return on_seccomp(tid);
+    case PTRACE_EVENT_EXEC: return on_exec(tid);
+    case PTRACE_EVENT_FORK:
+    case PTRACE_EVENT_VFORK:
+    case PTRACE_EVENT_CLONE: {
+      unsigned long child = 0;
+      ptrace(PTRACE_GETEVENTMSG, tid, nullptr, &child);
+      on_new_task(tid, static_cast<pid_t>(child));
+      return resume(tid);
+    }
+    case PTRACE_EVENT_STOP:
+      // Group stop (SIGSTOP, SIGTSTP, ...): stay stopped until SIGCONT, as job control expects.
+      if (sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU) {
+        ptrace(PTRACE_LISTEN, tid, nullptr, nullptr);
+        return;
+      }
+      return resume(tid);
+    default:
+      // Signal-delivery stop: deliver the signal.
+      return resume(tid, event == 0 ? sig : 0);
+  }
+}
+
+void Supervisor::kill_all() {
+  for (const auto& [tid, task] : tasks_) kill(tid, SIGKILL);
+  for (pid_t tid : unclaimed_) kill(tid, SIGKILL);
+}
+
+int Supervisor::run_until_exit(pid_t main) {
+  int main_status = 0;
+  bool main_done = false;
+  for (;;) {
+    int status = 0;
+    const pid_t tid = waitpid(-1, &status, __WALL);
+    if (tid < 0) {
+      if (errno == EINTR) continue;
+      break;  // ECHILD: nothing left
+    }
+    if (WIFEXITED(status) || WIFSIGNALED(status)) {
+      tasks_.erase(tid);
+      unclaimed_.erase(tid);
+      if (tid == main) {
+        main_status = status;
+        main_done = true;
+        kill_all();
+      }
+      continue;
+    }
+    if (WIFSTOPPED(status)) {
+      if (main_done) {
+        kill(tid, SIGKILL);
+        continue;
+      }
+      on_stop(tid, status);
+    }
+  }
+  return main_done ? main_status : (W_EXITCODE(kCannotConfine, 0));
+}
+
+}  // namespace stsh::enforcer

@@ -1,0 +1,74 @@
+// The supervisor tier, first slice: ptrace (PTRACE_SEIZE with EXITKILL) over a seccomp filter
+// that sends execve/execveat to us (SECCOMP_RET_TRACE). Every fork, vfork, clone and thread is
+// followed from its first instruction; every exec is checked before it happens (for a friendly
+// errno) and verified after the new image is loaded, before it runs one instruction, from
+// /proc/PID/exe (race-free: TOCTOU rule (c)); the policy switches at exec.
+//
+// Not yet here (issue 3): path, argv and sockaddr rules for the other syscalls (seccomp user
+// notification with the supervisor performing the operation), and the Landlock domain.
+#pragma once
+
+#include <sys/types.h>
+
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "enforcer/kernel_filter.h"
+#include "enforcer/violation_log.h"
+#include "policy/plan.h"
+
+namespace stsh::enforcer {
+
+struct LaunchSpec {
+  std::string path;               // absolute, canonical program to execute
+  std::vector<std::string> argv;  // argv[0] as the program will see it
+  std::vector<std::string> env;   // NAME=value
+  std::string cwd;                // empty: inherit
+};
+
+class Supervisor {
+ public:
+  // `plan` and `log` must outlive the supervisor.
+  // `mode` is the session's (a tool may override the Plan's, e.g. stsh-run --mode audit).
+  static Result<Supervisor> create(const policy::Plan& plan, ViolationLog& log, policy::Mode mode);
+
+  // Starts `spec` confined, running under `starter` (the login, or a command's policy) until
+  // its exec switches the policy. Returns the pid; the child has not run the program yet.
+  Result<pid_t> launch(const LaunchSpec& spec, const policy::CommandPolicy& starter);
+
+  // Supervises until `main` exits and returns its wait status. Confined processes still
+  // running then are killed: none outlives the command it belongs to.
+  int run_until_exit(pid_t main);
+
+ private:
+  struct Task {
+    const policy::CommandPolicy* policy = nullptr;
+    std::string checked_path;  // the program the last exec pre-check permitted
+  };
+
+  Supervisor(const policy::Plan& plan, ViolationLog& log, policy::Mode mode, CompiledFilter filter)
+      : plan_(&plan), log_(&log), mode_(mode), filter_(std::move(filter)) {}
+
+  void on_stop(pid_t tid, int status);
+  void on_seccomp(pid_t tid);
+  void on_exec(pid_t tid);
+  void on_new_task(pid_t parent, pid_t child);
+  void adopt(pid_t tid, const policy::CommandPolicy* policy);
+  // Checks one exec of `path` (canonical) with `argv` under `policy`; logs a violation.
+  policy::Decision check_exec(pid_t tid, const policy::CommandPolicy& policy, const std::string& path,
+                              const std::vector<std::string>& argv);
+  void kill_all();
+
+  const policy::Plan* plan_;
+  ViolationLog* log_;
+  policy::Mode mode_;
+  CompiledFilter filter_;
+  std::unordered_map<pid_t, Task> tasks_;
+  // A new task's first stop and its parent's fork event arrive in either order.
+  std::unordered_map<pid_t, const policy::CommandPolicy*> expected_;
+  std::unordered_set<pid_t> unclaimed_;
+};
+
+}  // namespace stsh::enforcer

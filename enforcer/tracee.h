@@ -1,0 +1,30 @@
+// Reading a stopped tracee: its memory (strings, argv arrays), its /proc links. Used only at
+// ptrace stops, where the tracee cannot run; values read from memory that other threads could
+// change are advisory unless verified afterwards (see ptrace_supervisor.cc).
+#pragma once
+
+#include <sys/types.h>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace stsh::enforcer {
+
+// A NUL-terminated string at `addr` in `pid`, at most `max` bytes; nullopt if unreadable.
+std::optional<std::string> read_string(pid_t pid, unsigned long addr, size_t max = 4096);
+// A NULL-terminated array of string pointers (argv), at most `max_items`.
+std::optional<std::vector<std::string>> read_string_array(pid_t pid, unsigned long addr, size_t max_items = 4096);
+
+// readlink of /proc/PID/<what> ("exe", "cwd", "fd/3"); nullopt if it cannot be read.
+std::optional<std::string> proc_link(pid_t pid, const std::string& what);
+// The argument vector of the current image, from /proc/PID/cmdline.
+std::vector<std::string> proc_cmdline(pid_t pid);
+pid_t proc_ppid(pid_t pid);
+
+// The path a process means by `path` relative to `dirfd` (AT_FDCWD = its cwd), made absolute
+// and resolved through symlinks the way the kernel would resolve it now. nullopt when the
+// path does not resolve (then the caller decides on the lexical form).
+std::optional<std::string> resolve_for(pid_t pid, int dirfd, const std::string& path);
+
+}  // namespace stsh::enforcer
