@@ -169,7 +169,7 @@ int main(int argc, char** argv) {
     v.ppid = getppid();
     v.exe = "stsh-run";
     v.command_entry = "(login)";
-    v.call = describe_call(call);
+    v.call = call;
     v.decision = d;
     v.audit = mode == Mode::audit;
     log.record(v);

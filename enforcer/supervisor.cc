@@ -14,7 +14,6 @@
 #include <fstream>
 
 #include "enforcer/tracee.h"
-#include "policy/explain.h"
 #include "policy/syscalls.h"
 
 namespace stsh::enforcer {
@@ -41,13 +40,6 @@ std::optional<std::string> script_interpreter(const std::string& path) {
   return line.substr(start, end == std::string::npos ? std::string::npos : end - start);
 }
 
-std::string describe_exec(const std::string& path, const std::vector<std::string>& argv) {
-  policy::Call c;
-  c.syscall = SYS_execve;
-  c.filename = path;
-  c.argv = argv;
-  return policy::describe_call(c);
-}
 
 }  // namespace
 
@@ -142,7 +134,7 @@ policy::Decision Supervisor::check_exec(pid_t tid, const policy::CommandPolicy& 
     v.ppid = proc_ppid(tid);
     v.exe = proc_link(tid, "exe").value_or("?");
     v.command_entry = policy.is_login() ? "(login)" : std::string(policy.origin());
-    v.call = describe_exec(path, argv);
+    v.call = call;
     v.decision = d;
     v.audit = audit;
     log_->record(v);

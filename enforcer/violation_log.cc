@@ -2,6 +2,8 @@
 
 #include <syslog.h>
 
+#include "policy/syscalls.h"
+
 namespace stsh::enforcer {
 namespace {
 
@@ -49,7 +51,15 @@ std::string ViolationLog::format(const Violation& v, const std::string& user, co
   out += field("exe", v.exe);
   out += field("policy", policy_file);
   out += field("entry", v.command_entry);
-  out += field("call", v.call);
+  out += field("syscall", policy::syscall_name(v.call.syscall));
+  if (v.call.filename) out += field("path", *v.call.filename);
+  if (v.call.filename1) out += field("path1", *v.call.filename1);
+  if (!v.call.argv.empty()) {
+    std::string argv;
+    for (const auto& a : v.call.argv) argv += (argv.empty() ? "" : " ") + a;
+    out += field("argv", argv);
+  }
+  if (v.call.sockaddr) out += field("sockaddr", *v.call.sockaddr);
   out += field("rule", std::string(v.decision.rule));
   out += field("action", action_text(v.decision, v.audit));
   out += field("mode", std::string(policy::mode_name(v.audit ? policy::Mode::audit : mode)));

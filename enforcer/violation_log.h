@@ -17,7 +17,7 @@ struct Violation {
   pid_t ppid = 0;
   std::string exe;            // the image that made the call
   std::string command_entry;  // the policy entry it ran under ("file:line" or "(login)")
-  std::string call;           // canonical call, e.g. `execve filename="/usr/bin/sh" argv="sh -c id"`
+  policy::Call call;          // canonical, as the Plan decided it
   policy::Decision decision;
   bool audit = false;         // audit mode: permitted, logged as would-be denial
 };

@@ -9,6 +9,7 @@ root=$2
 demo=$root/etc/stsh/demo.yaml
 bad=$root/tests/policies/bad
 failures=0
+passes=0
 
 # expect STATUS PATTERN CMD...: runs CMD, checks its exit status and that its combined
 # output matches the extended regular expression PATTERN.
@@ -24,7 +25,7 @@ expect() {
     echo "    (wanted /$pattern/)"
     failures=$((failures + 1))
   else
-    echo "ok: $*"
+    echo "ok: $*"; passes=$((passes + 1))
   fi
 }
 
@@ -75,5 +76,5 @@ expect 1 'writable by others' "$tool" check --user "$me" --policy-dir "$dir"
 rm "$dir/users/$me.yaml"
 expect 1 "no policy for user '$me'" "$tool" check --user "$me" --policy-dir "$dir"
 
-echo "$failures failures"
+echo "script checks: $passes passed, $failures failed"
 [[ $failures -eq 0 ]]

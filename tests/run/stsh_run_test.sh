@@ -1,0 +1,136 @@
+#!/usr/bin/env bash
+# stsh-run on this machine: exec control under ptrace, exit statuses, escapes through env,
+# xargs and find -exec, the supervisor's death, and one syslog record per denial.
+#
+# Needs root: it runs its own rsyslogd on a private socket and, in a private mount namespace,
+# binds that socket over /dev/log for stsh-run, so the records it asserts are the ones stsh
+# wrote, whatever syslog daemon the machine has. Usage: stsh_run_test.sh STSH-RUN SOURCE_ROOT
+set -u
+run=$1
+root=$2
+policy=$root/tests/run/exec.yaml
+failures=0
+passes=0
+
+if [[ $(id -u) -ne 0 ]]; then
+  echo "stsh_run_test: needs root (private mount namespace and rsyslogd); run it with sudo" >&2
+  exit 1
+fi
+command -v rsyslogd >/dev/null || { echo "stsh_run_test: rsyslogd is not installed" >&2; exit 1; }
+
+work=$(mktemp -d /tmp/stsh-run-test.XXXXXX)
+sock=$work/log.sock
+logfile=$work/stsh.log
+cat >"$work/rsyslog.conf" <<CONF
+global(workDirectory="$work")
+module(load="imuxsock" SysSock.Use="off")
+input(type="imuxsock" Socket="$sock" CreatePath="on")
+local5.* action(type="omfile" file="$logfile" template="RSYSLOG_FileFormat")
+CONF
+rsyslogd -f "$work/rsyslog.conf" -i "$work/rsyslogd.pid"
+# The bind mount needs something at /dev/log; on a machine without a syslog socket we put an
+# empty file there for the duration of the test.
+made_devlog=false
+if [[ ! -e /dev/log ]]; then
+  : >/dev/log && made_devlog=true
+fi
+cleanup() {
+  [[ -f $work/rsyslogd.pid ]] && kill "$(cat "$work/rsyslogd.pid")" 2>/dev/null
+  $made_devlog && rm -f /dev/log
+  rm -rf "$work"
+}
+trap cleanup EXIT
+for _ in $(seq 50); do [[ -S $sock ]] && break; sleep 0.1; done
+[[ -S $sock ]] || { echo "stsh_run_test: rsyslogd did not create $sock" >&2; exit 1; }
+
+# confined CMD...: stsh-run with the test policy, /dev/log pointing at our rsyslogd.
+confined() {
+  unshare --mount --propagation private bash -c 'mount --bind "$1" /dev/log && shift && exec "$@"' \
+    _ "$sock" "$run" --policy "$policy" -- "$@"
+}
+
+# expect STATUS PATTERN CMD...: exit status and a regex over stdout+stderr.
+expect() {
+  local want=$1 pattern=$2
+  shift 2
+  local out status
+  out=$(confined "$@" 2>&1)
+  status=$?
+  if [[ $status -ne $want ]] || ! grep -Eq -- "$pattern" <<<"$out"; then
+    echo "FAIL: $* -> status $status (want $want), output:"
+    sed 's/^/    /' <<<"$out"
+    echo "    (wanted /$pattern/)"
+    failures=$((failures + 1))
+  else
+    echo "ok: $*"; passes=$((passes + 1))
+  fi
+}
+
+# logged PATTERN: a record matching PATTERN reached rsyslogd (it writes asynchronously).
+logged() {
+  for _ in $(seq 50); do
+    grep -Eq -- "$1" "$logfile" 2>/dev/null && { echo "ok: logged /$1/"; passes=$((passes + 1)); return; }
+    sleep 0.1
+  done
+  echo "FAIL: no record /$1/ in the log:"
+  sed 's/^/    /' "$logfile" 2>/dev/null
+  failures=$((failures + 1))
+}
+
+# Permitted programs run and keep their exit status.
+expect 0 '^hello$' echo hello
+expect 0 '' true
+expect 3 '' perl -e 'exit 3'
+expect 137 '' perl -e 'kill 9, $$'
+expect 0 '^via-env$' env echo via-env
+
+# The command itself: not a command of the policy.
+expect 126 'stsh-run: /usr/bin/bash: not permitted by the policy \(deny\[EACCES\] log, rule default\)' bash -c id
+logged 'stsh-test.*violation user=root .*syscall=execve path=/usr/bin/bash argv="bash -c id" rule=default action=deny\[EACCES\] mode=enforce'
+expect 127 'command not found' no-such-command-xyz
+
+# Escapes through permitted programs meet the same policy: no shell runs, each is logged.
+expect 126 "env: 'sh': Permission denied" env sh -c 'echo ESCAPED'
+logged 'entry=[^ ]*exec.yaml:[0-9]+:[0-9]+ syscall=execve path=/usr/bin/dash argv="sh -c echo ESCAPED"'
+out=$(echo /etc | confined xargs sh -c 'echo ESCAPED' 2>&1); status=$?
+if [[ $status -eq 126 && $out != *ESCAPED* ]]; then echo "ok: xargs sh denied"; passes=$((passes + 1)); else echo "FAIL: xargs sh: $status $out"; failures=$((failures + 1)); fi
+expect 0 'found /etc/hostname' find /etc/hostname -exec echo found '{}' ';'
+out=$(confined find /etc/hostname -exec sh -c 'echo ESCAPED' ';' 2>&1); status=$?
+if [[ $out != *ESCAPED* && $out == *"Permission denied"* ]]; then echo "ok: find -exec sh denied"; passes=$((passes + 1)); else echo "FAIL: find -exec sh: $status $out"; failures=$((failures + 1)); fi
+logged 'syscall=execve path=/usr/bin/dash argv="sh -c echo ESCAPED" rule=default action=deny\[EACCES\]'
+
+# argv rules: perl may start echo, but not with an argument the rule forbids.
+expect 0 '^ok$' perl -e 'exec "/usr/bin/echo", "ok" or die "exec: $!\n"'
+expect 1 'exec: Operation not permitted' perl -e 'exec "/usr/bin/echo", "--evil" or die "exec: $!\n"'
+logged 'syscall=execve path=/usr/bin/echo argv="/usr/bin/echo --evil" rule=[^ ]*exec.yaml:[0-9]+:[0-9]+ action=deny\[EPERM\]'
+
+# vfork + exec (perl's system() uses fork; posix_spawn in timeout's child uses vfork/clone).
+expect 0 '' timeout 5 sleep 0.1
+expect 126 '' timeout 5 sh -c 'echo ESCAPED'
+
+# The supervisor's death kills everything it confines.
+seconds=$((300 + RANDOM % 1000))  # a sleep no one else runs, to find it by its arguments
+confined timeout 900 sleep "$seconds" 2>/dev/null &
+supervised=$!
+for _ in $(seq 50); do victim=$(pgrep -f "^sleep $seconds\$"); [[ -n $victim ]] && break; sleep 0.1; done
+sup=$(pgrep -x stsh-run -n)
+if [[ -n $sup && -n $victim ]]; then
+  kill -9 "$sup"
+  sleep 1
+  # A killed process may linger as a zombie until its dead parent is reaped: that is not alive.
+  state=$(awk '{print $3}' "/proc/$victim/stat" 2>/dev/null)
+  if [[ -n $state && $state != Z ]]; then
+    echo "FAIL: confined sleep $victim outlived its supervisor"
+    failures=$((failures + 1))
+    kill -9 "$victim"
+  else
+    echo "ok: confined processes die with the supervisor"; passes=$((passes + 1))
+  fi
+else
+  echo "FAIL: could not find the supervisor ($sup) or its confined sleep ($victim)"
+  failures=$((failures + 1))
+fi
+wait "$supervised" 2>/dev/null
+
+echo "script checks: $passes passed, $failures failed"
+[[ $failures -eq 0 ]]
