@@ -43,7 +43,10 @@ using policy::find_dangerous_syscall;
 using policy::kDangerousSyscalls;
 using policy::kNewestVettedSyscall;
 
-// The namespace flags clone() may not carry. CLONE_NEWTIME is absent on purpose: its value (0x80)
+// The flags clone() may not carry: the namespace flags, and CLONE_UNTRACED, with which a
+// confined process could start a child the supervisor does not follow (it would keep the
+// seccomp filter, but escape exec verification and die with no supervisor). CLONE_NEWTIME is
+// absent on purpose: its value (0x80)
 // lies in clone()'s exit-signal byte, which the kernel masks off, so clone() cannot create a time
 // namespace (only unshare and clone3 can, and both are denied whole).
 inline constexpr std::uint64_t kDeniedCloneFlags = 0x00020000ULL     // CLONE_NEWNS
@@ -52,7 +55,8 @@ inline constexpr std::uint64_t kDeniedCloneFlags = 0x00020000ULL     // CLONE_NE
                                                    | 0x08000000ULL   // CLONE_NEWIPC
                                                    | 0x10000000ULL   // CLONE_NEWUSER
                                                    | 0x20000000ULL   // CLONE_NEWPID
-                                                   | 0x40000000ULL;  // CLONE_NEWNET
+                                                   | 0x40000000ULL   // CLONE_NEWNET
+                                                   | 0x00800000ULL;  // CLONE_UNTRACED
 
 struct KernelFilterSpec {
   // Syscall numbers answered by the supervisor through the seccomp listener

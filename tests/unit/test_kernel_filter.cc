@@ -540,6 +540,14 @@ TEST_CASE("kernel filter: dangerous syscalls fail with their errno", "[kernel_fi
   check_errno(in_confined_child(f, [] { return errno_of(ptrace(PTRACE_TRACEME, 0, 0, 0)); }),
               EPERM);
   check_errno(in_confined_child(f, [] { return errno_of(unshare(CLONE_NEWUSER)); }), EPERM);
+  // A child the supervisor would not follow.
+  check_errno(in_confined_child(f,
+                                [] {
+                                  const long rc = syscall(__NR_clone, CLONE_UNTRACED | SIGCHLD, 0, 0, 0, 0);
+                                  if (rc == 0) _exit(kUnfilteredClone);
+                                  return errno_of(rc);
+                                }),
+              EPERM);
   check_errno(in_confined_child(f,
                                 [] {
                                   const long rc =
