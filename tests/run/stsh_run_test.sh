@@ -108,6 +108,15 @@ logged 'syscall=execve path=/usr/bin/echo argv="/usr/bin/echo --evil" rule=[^ ]*
 expect 0 '' timeout 5 sleep 0.1
 expect 126 '' timeout 5 sh -c 'echo ESCAPED'
 
+# Scripts: the interpreter is checked as well as the script.
+printf '#!/usr/bin/echo\n' >"$work/echo.sh"
+printf '#!/usr/bin/dash\necho ESCAPED\n' >"$work/dash.sh"
+chmod 755 "$work/echo.sh" "$work/dash.sh"
+expect 0 "^$work/echo.sh\$" "$work/echo.sh"
+out=$(confined "$work/dash.sh" 2>&1); status=$?
+if [[ $status -eq 126 && $out != *ESCAPED* ]]; then echo "ok: a script whose interpreter is denied does not run"; else echo "FAIL: dash script: $status $out"; failures=$((failures + 1)); fi
+logged "syscall=execve path=/usr/bin/dash argv=$work/dash.sh rule=default action=deny"
+
 # The supervisor's death kills everything it confines.
 seconds=$((300 + RANDOM % 1000))  # a sleep no one else runs, to find it by its arguments
 confined timeout 900 sleep "$seconds" 2>/dev/null &
