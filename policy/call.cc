@@ -1,6 +1,6 @@
 #include "policy/call.h"
 
-#include <cstring>
+#include "policy/rule_parser.h"
 
 namespace stsh::policy {
 
@@ -22,25 +22,6 @@ std::string_view access_name(Access a) {
   return "none";
 }
 
-std::string describe(const Decision& d) {
-  std::string out;
-  switch (d.verdict) {
-    case Verdict::permit:
-      out = "permit";
-      break;
-    case Verdict::kill:
-      out = "kill";
-      break;
-    case Verdict::deny: {
-      // strerrorname_np (glibc 2.32+) gives "EACCES"; it returns null for numbers it does not
-      // know, which we print as the number so nothing is lost.
-      const char* name = ::strerrorname_np(d.error);
-      out = "deny[" + (name != nullptr ? std::string(name) : std::to_string(d.error)) + "]";
-      break;
-    }
-  }
-  if (d.log) out += " log";
-  return out;
-}
+std::string describe(const Decision& d) { return format_action(Action{d.verdict, d.error, d.log}); }
 
 }  // namespace stsh::policy

@@ -33,7 +33,19 @@ const CommandPolicy* Plan::command_for(std::string_view exe) const {
   return commands_[*id < n ? *id : *id - n].get();
 }
 
+// rename and link write two paths; each must be permitted on its own, so a rule that permits
+// by the first path cannot carry the second one past the write list.
 Decision Plan::decide(const CommandPolicy& policy, const Call& call) const {
+  const Decision first = decide_one(policy, call);
+  if (!first.permitted() || !second_path_is_written(call.syscall)) return first;
+  if (!call.filename1) return default_deny();  // an enforcer bug must not permit
+  Call second = call;
+  second.filename = call.filename1;
+  second.filename1.reset();
+  return decide_one(policy, second);
+}
+
+Decision Plan::decide_one(const CommandPolicy& policy, const Call& call) const {
   const Access access = access_of(call.syscall, call.oflags);
 
   // Rules first: the command's own, then those of defaults, first match wins.
@@ -49,9 +61,7 @@ Decision Plan::decide(const CommandPolicy& policy, const Call& call) const {
       return check_path(policy.write(), call.filename);
     }
     case Access::write: {
-      Decision d = check_path(policy.write(), call.filename);
-      if (d.permitted() && second_path_is_written(call.syscall)) d = check_path(policy.write(), call.filename1);
-      return d;
+      return check_path(policy.write(), call.filename);
     }
     case Access::exec: {
       if (!call.filename) return default_deny();

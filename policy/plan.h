@@ -71,6 +71,7 @@ class Plan {
  private:
   friend class PlanCompiler;
   Plan() = default;
+  Decision decide_one(const CommandPolicy& policy, const Call& call) const;
 
   Session session_;
   std::vector<std::string> files_;

@@ -396,9 +396,11 @@ std::string format_action(const Action& a) {
     case Verdict::kill:
       out = "kill";
       break;
-    case Verdict::deny:
-      out = "deny[" + std::string(errno_name(a.error)) + "]";
-      break;
+    case Verdict::deny: {
+      // A number no name is known for is printed as the number, so nothing is lost.
+      const std::string_view name = errno_name(a.error);
+      out = "deny[" + (name.empty() ? std::to_string(a.error) : std::string(name)) + "]";
+    } break;
   }
   if (a.log) out += " log";
   return out;

@@ -191,6 +191,29 @@ commands:
   CHECK(plan->decide(head, open_call("/etc/ssh/ssh_config")).permitted());
 }
 
+TEST_CASE("a rule that permits a rename by its first path does not carry the second") {
+  auto plan = plan_of(R"(
+defaults:
+  write: [/home/alice/**]
+  rules:
+    - fswrite: filename inpath "/tmp" then permit
+commands:
+  /usr/bin/mv: {}
+)");
+  const CommandPolicy& mv = *plan->command_for("/usr/bin/mv");
+  Call c = path_call("rename", "/tmp/a");
+  c.filename1 = "/etc/cron.d/x";
+  auto d = plan->decide(mv, c);
+  CHECK(d.verdict == Verdict::deny);
+  CHECK(d.rule == "default");
+  c.filename1 = "/tmp/b";
+  CHECK(plan->decide(mv, c).permitted());
+  c.filename1 = "/home/alice/b";
+  CHECK(plan->decide(mv, c).permitted());
+  c.filename = "/etc/passwd";
+  CHECK_FALSE(plan->decide(mv, c).permitted());
+}
+
 TEST_CASE("alias rules on the open family apply only to their access mode") {
   auto plan = plan_of(R"(
 defaults:
