@@ -13,6 +13,7 @@
 #include <cstring>
 #include <fstream>
 
+#include "enforcer/landlock_plan.h"
 #include "enforcer/tracee.h"
 #include "policy/syscalls.h"
 
@@ -48,11 +49,26 @@ Result<Supervisor> Supervisor::create(const policy::Plan& plan, ViolationLog& lo
   spec.trace = {SYS_execve, SYS_execveat};
   auto filter = compile_kernel_filter(spec);
   if (!filter) return filter.take_error();
+  // The Landlock domain is built here, once; each child only enters it.
+  std::optional<LandlockRuleset> landlock;
+  if (mode == policy::Mode::enforce) {
+    const LandlockPlan lp = derive_landlock_plan(plan);
+    auto ruleset = build_landlock(lp);
+    if (!ruleset) return ruleset.take_error();
+    const bool restricts = !lp.unrestricted_read || !lp.unrestricted_write || !lp.unrestricted_exec;
+    // Until the supervisor checks file access itself, Landlock is what enforces the lists:
+    // without it, a policy that restricts files cannot be enforced, so nothing runs.
+    if (!ruleset->enforced() && restricts) {
+      return make_error("this kernel has no Landlock (needs Linux 5.13 or later with Landlock enabled), "
+                        "so the policy's file access rules cannot be enforced");
+    }
+    landlock = std::move(*ruleset);
+  }
   // Confined processes run as our uid: keep them out of our memory (/proc/PID/mem).
   if (prctl(PR_SET_DUMPABLE, 0) != 0) {
     return make_error(std::string("prctl(PR_SET_DUMPABLE, 0) failed: ") + std::strerror(errno));
   }
-  return Supervisor(plan, log, mode, std::move(*filter));
+  return Supervisor(plan, log, mode, std::move(*filter), std::move(landlock));
 }
 
 Result<pid_t> Supervisor::launch(const LaunchSpec& spec, const policy::CommandPolicy& starter) {
@@ -77,6 +93,12 @@ Result<pid_t> Supervisor::launch(const LaunchSpec& spec, const policy::CommandPo
     if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) {
       dprintf(2, "stsh: prctl(PR_SET_NO_NEW_PRIVS) failed: %s\n", std::strerror(errno));
       _exit(kCannotConfine);
+    }
+    if (landlock_) {
+      if (int rc = landlock_->restrict_self(); rc < 0) {
+        dprintf(2, "stsh: cannot confine: landlock_restrict_self failed: %s\n", std::strerror(-rc));
+        _exit(kCannotConfine);
+      }
     }
     if (int rc = install_filter(filter_, 0); rc < 0) {
       dprintf(2, "stsh: cannot confine: %s\n", describe_install_failure(filter_, 0, -rc).c_str());

@@ -4,18 +4,23 @@
 // errno) and verified after the new image is loaded, before it runs one instruction, from
 // /proc/PID/exe (race-free: TOCTOU rule (c)); the policy switches at exec.
 //
-// Not yet here (issue 3): path, argv and sockaddr rules for the other syscalls (seccomp user
-// notification with the supervisor performing the operation), and the Landlock domain.
+// File and TCP access is bounded by a Landlock domain derived from the Plan
+// (landlock_plan.h): race-free, in the kernel, but an over-approximation of the policy.
+// Not yet here (issue 3): the precise path, argv and sockaddr rules for the other syscalls
+// inside that domain (seccomp user notification with the supervisor performing the
+// operation), and syslog records for what Landlock denies.
 #pragma once
 
 #include <sys/types.h>
 
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
 
 #include "enforcer/kernel_filter.h"
+#include "enforcer/landlock.h"
 #include "enforcer/violation_log.h"
 #include "policy/plan.h"
 
@@ -48,8 +53,9 @@ class Supervisor {
     std::string checked_path;  // the program the last exec pre-check permitted
   };
 
-  Supervisor(const policy::Plan& plan, ViolationLog& log, policy::Mode mode, CompiledFilter filter)
-      : plan_(&plan), log_(&log), mode_(mode), filter_(std::move(filter)) {}
+  Supervisor(const policy::Plan& plan, ViolationLog& log, policy::Mode mode, CompiledFilter filter,
+             std::optional<LandlockRuleset> landlock)
+      : plan_(&plan), log_(&log), mode_(mode), filter_(std::move(filter)), landlock_(std::move(landlock)) {}
 
   void on_stop(pid_t tid, int status);
   void on_seccomp(pid_t tid);
@@ -65,6 +71,7 @@ class Supervisor {
   ViolationLog* log_;
   policy::Mode mode_;
   CompiledFilter filter_;
+  std::optional<LandlockRuleset> landlock_;  // none in audit and learn modes, which restrict nothing
   std::unordered_map<pid_t, Task> tasks_;
   // A new task's first stop and its parent's fork event arrive in either order.
   std::unordered_map<pid_t, const policy::CommandPolicy*> expected_;

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds, and shows stsh on the shipped demo policy.
-# Until the shell (issue 4) lands, this runs stsh-policy on etc/stsh/demo.yaml: it validates
-# the demo policy set and explains a few decisions, permitted and denied.
+# Until the shell (issue 4) lands, this runs stsh-policy on etc/stsh/demo.yaml (validates it and
+# explains a few decisions) and then stsh-run, which confines single commands by it.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 bash scripts/setup.sh >/dev/null
@@ -20,5 +20,20 @@ show explain --policy "$demo" --command /usr/bin/vim.basic exec /usr/bin/sh -c i
 show explain --policy "$demo" --command /usr/bin/cat fsread /etc/shadow
 show explain --policy "$demo" --command /usr/bin/cat fswrite /etc/passwd
 show explain --policy "$demo" --command /usr/bin/find exec /usr/bin/ls -l
+
+run=build/enforcer/stsh-run
+confined() {
+  echo
+  echo "\$ stsh-run --policy $demo -- $*"
+  local out status=0
+  out=$("$run" --policy "$demo" -- "$@" 2>&1) || status=$?
+  grep -v '^note: --policy' <<<"$out" || true
+  echo "[exit $status]"
+}
+confined ls /usr
+confined cat /etc/shadow
+confined python3 -c 'import os; print("system() returned", os.system("id"))'
+confined find /etc/hostname -exec sh -c 'id' ';'
 echo
 echo "Try your own: $tool explain --policy $demo [--command PATH] SYSCALL ARGS..."
+echo "          or: $run --policy $demo -- COMMAND ARGS..."

@@ -141,5 +141,22 @@ else
 fi
 wait "$supervised" 2>/dev/null
 
+# Files: the Landlock domain derived from files.yaml, enforced by the kernel.
+policy=$root/tests/run/files.yaml
+files=/tmp/stsh-run-files-test
+rm -rf "$files"
+mkdir -p "$files/ro" "$files/out"
+echo readable >"$files/ro/readme"
+ln -s /etc/hostname "$files/ro/link"
+expect 0 '^readable$' cat "$files/ro/readme"
+expect 1 'cat: /etc/hostname: Permission denied' cat /etc/hostname
+expect 1 "cat: $files/ro/link: Permission denied" cat "$files/ro/link"
+expect 2 "ls: cannot open directory '/root': Permission denied" ls /root
+expect 0 '' touch "$files/out/new"
+[[ -f $files/out/new ]] && { echo "ok: the write landed"; passes=$((passes + 1)); } || { echo "FAIL: $files/out/new missing"; failures=$((failures + 1)); }
+expect 1 "touch: cannot touch '$files/ro/new': Permission denied" touch "$files/ro/new"
+[[ ! -e $files/ro/new ]] && { echo "ok: the denied write did not land"; passes=$((passes + 1)); } || { echo "FAIL: $files/ro/new exists"; failures=$((failures + 1)); }
+rm -rf "$files"
+
 echo "script checks: $passes passed, $failures failed"
 [[ $failures -eq 0 ]]
