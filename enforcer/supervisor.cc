@@ -242,7 +242,8 @@ void Supervisor::on_exec(pid_t tid) {
     program = task.checked_path;
   }
   if (!d.permitted()) {
-    // The old image is gone: the only safe answer now is to end the process.
+    // The old image is gone: the only safe answer now is to end the process. (The record
+    // check_exec wrote says deny; a path changed after the pre-check is what gets here.)
     kill(tid, SIGKILL);
     return;
   }

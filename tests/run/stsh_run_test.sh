@@ -8,6 +8,7 @@
 set -u
 run=$1
 root=$2
+attacks=$3
 policy=$root/tests/run/exec.yaml
 failures=0
 passes=0
@@ -116,6 +117,19 @@ expect 0 "^$work/echo.sh\$" "$work/echo.sh"
 out=$(confined "$work/dash.sh" 2>&1); status=$?
 if [[ $status -eq 126 && $out != *ESCAPED* ]]; then echo "ok: a script whose interpreter is denied does not run"; else echo "FAIL: dash script: $status $out"; failures=$((failures + 1)); fi
 logged "syscall=execve path=/usr/bin/dash argv=$work/dash.sh rule=default action=deny"
+
+# Attacks on exec control (tests/helpers/exec_attacks.c): a denied program never runs.
+out=$(confined "$attacks" race-thread /usr/bin/true /usr/bin/id 300 2>&1); status=$?
+if [[ $out != *uid=* && $out == *"race-thread: done"* ]]; then
+  echo "ok: a thread rewriting the exec path never gets the denied program run"; passes=$((passes + 1))
+else
+  echo "FAIL: race-thread: $status $out"; failures=$((failures + 1))
+fi
+expect 0 'thread-exec: errno=EACCES' "$attacks" thread-exec /usr/bin/id
+expect 0 'vfork: errno=EACCES' "$attacks" vfork /usr/bin/id
+expect 0 'memfd: errno=EACCES' "$attacks" memfd /usr/bin/id
+logged 'exe=[^ ]*exec_attacks .*syscall=execve path="/memfd:payload \(deleted\)" argv=payload rule=default action=deny\[EACCES\]'
+expect 0 'ptrace-parent: rc=-1 errno=EPERM' "$attacks" ptrace-parent
 
 # The supervisor's death kills everything it confines.
 seconds=$((300 + RANDOM % 1000))  # a sleep no one else runs, to find it by its arguments

@@ -1,0 +1,100 @@
+// Attacks on exec control, run under stsh-run by tests/run/stsh_run_test.sh. Each mode prints
+// what happened; the test asserts that a denied program never ran.
+//   race-thread ALLOWED DENIED N  a second thread flips the path buffer while execve reads it
+//   thread-exec DENIED            execve from a thread that is not the group leader
+//   vfork DENIED                  vfork, then execve in the child
+//   memfd DENIED                  copy DENIED into a memfd and execveat(fd, "", AT_EMPTY_PATH)
+//   ptrace-parent                 PTRACE_ATTACH to the parent (the supervisor)
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/ptrace.h>
+#include <sys/sendfile.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static char path_buf[4096];
+static const char* allowed;
+static const char* denied;
+static volatile int stop;
+static volatile int vfork_errno;  // written by the vfork child, which shares our memory
+
+static void* flipper(void* arg) {
+  (void)arg;
+  while (!stop) {
+    strcpy(path_buf, denied);
+    strcpy(path_buf, allowed);
+  }
+  return NULL;
+}
+
+// One attempt: fork; the child starts the flipper and execs whatever path_buf holds.
+static void race_once(void) {
+  pid_t pid = fork();
+  if (pid == 0) {
+    strcpy(path_buf, allowed);
+    pthread_t t;
+    pthread_create(&t, NULL, flipper, NULL);
+    char* argv[] = {path_buf, NULL};
+    for (int i = 0; i < 50; ++i) syscall(SYS_execve, path_buf, argv, environ);
+    _exit(100);
+  }
+  int status;
+  waitpid(pid, &status, 0);
+}
+
+static void* exec_from_thread(void* arg) {
+  char* argv[] = {(char*)arg, NULL};
+  execve((char*)arg, argv, environ);
+  printf("thread-exec: errno=%s\n", strerrorname_np(errno));
+  fflush(stdout);
+  _exit(0);
+}
+
+int main(int argc, char** argv) {
+  if (argc < 2) return 2;
+  const char* mode = argv[1];
+  if (!strcmp(mode, "race-thread") && argc == 5) {
+    allowed = argv[2];
+    denied = argv[3];
+    for (int i = 0; i < atoi(argv[4]); ++i) race_once();
+    printf("race-thread: done\n");
+  } else if (!strcmp(mode, "thread-exec") && argc == 3) {
+    pthread_t t;
+    pthread_create(&t, NULL, exec_from_thread, argv[2]);
+    pthread_join(t, NULL);
+  } else if (!strcmp(mode, "vfork") && argc == 3) {
+    pid_t pid = vfork();
+    if (pid == 0) {
+      char* av[] = {argv[2], NULL};
+      execve(argv[2], av, environ);
+      vfork_errno = errno;
+      _exit(127);
+    }
+    int status;
+    waitpid(pid, &status, 0);
+    printf("vfork: errno=%s\n", strerrorname_np(vfork_errno));
+  } else if (!strcmp(mode, "memfd") && argc == 3) {
+    int src = open(argv[2], O_RDONLY);
+    int fd = memfd_create("payload", MFD_CLOEXEC);
+    struct stat st;
+    if (src < 0 || fd < 0 || fstat(src, &st) != 0) return 3;
+    if (sendfile(fd, src, NULL, (size_t)st.st_size) != st.st_size) return 3;
+    char* av[] = {"payload", NULL};
+    syscall(SYS_execveat, fd, "", av, environ, AT_EMPTY_PATH);
+    printf("memfd: errno=%s\n", strerrorname_np(errno));
+  } else if (!strcmp(mode, "ptrace-parent")) {
+    long rc = ptrace(PTRACE_ATTACH, getppid(), NULL, NULL);
+    printf("ptrace-parent: rc=%ld errno=%s\n", rc, rc ? strerrorname_np(errno) : "0");
+  } else {
+    return 2;
+  }
+  return 0;
+}
