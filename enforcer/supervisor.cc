@@ -4,6 +4,8 @@
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/user.h>
 #include <sys/wait.h>
@@ -85,11 +87,24 @@ Result<pid_t> Supervisor::launch(const LaunchSpec& spec, const policy::CommandPo
     // The point of no return is the first seccomp(): from here on, a failure is _exit, never
     // an exec that is less confined than planned.
     if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent) _exit(kCannotConfine);
+    // fork() copied the supervisor's non-dumpable flag; a non-root supervisor could not seize
+    // a non-dumpable child. The exec resets it anyway.
+    if (prctl(PR_SET_DUMPABLE, 1) != 0) _exit(kCannotConfine);
     raise(SIGSTOP);  // the supervisor seizes us here
     if (!spec.cwd.empty() && chdir(spec.cwd.c_str()) != 0) {
       dprintf(2, "stsh: cannot enter %s: %s\n", spec.cwd.c_str(), std::strerror(errno));
       _exit(kCannotConfine);
     }
+    // The session's limits and umask, soft and hard alike, so the command cannot raise them.
+    for (const policy::Limit& limit : plan_->session().limits) {
+      const rlim_t value = limit.value == policy::kUnlimited ? RLIM_INFINITY : static_cast<rlim_t>(limit.value);
+      const rlimit rl{value, value};
+      if (setrlimit(static_cast<__rlimit_resource>(limit.resource), &rl) != 0) {
+        dprintf(2, "stsh: cannot confine: setrlimit(%s) failed: %s\n", limit.name, std::strerror(errno));
+        _exit(kCannotConfine);
+      }
+    }
+    umask(plan_->session().umask);
     if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) {
       dprintf(2, "stsh: prctl(PR_SET_NO_NEW_PRIVS) failed: %s\n", std::strerror(errno));
       _exit(kCannotConfine);

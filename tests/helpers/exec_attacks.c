@@ -5,10 +5,13 @@
 //   vfork DENIED                  vfork, then execve in the child
 //   memfd DENIED                  copy DENIED into a memfd and execveat(fd, "", AT_EMPTY_PATH)
 //   ptrace-parent                 PTRACE_ATTACH to the parent (the supervisor)
+//   fork-bomb N                   fork up to N children that sleep; report how many forks worked
+//   umask                         print the umask the command started with
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -93,6 +96,30 @@ int main(int argc, char** argv) {
   } else if (!strcmp(mode, "ptrace-parent")) {
     long rc = ptrace(PTRACE_ATTACH, getppid(), NULL, NULL);
     printf("ptrace-parent: rc=%ld errno=%s\n", rc, rc ? strerrorname_np(errno) : "0");
+  } else if (!strcmp(mode, "fork-bomb") && argc == 3) {
+    static pid_t children[4096];
+    int made = 0, err = 0;
+    const int want = atoi(argv[2]) < 4096 ? atoi(argv[2]) : 4096;
+    for (int i = 0; i < want; ++i) {
+      pid_t pid = fork();
+      if (pid < 0) {
+        err = errno;
+        break;
+      }
+      if (pid == 0) {
+        sleep(5);
+        _exit(0);
+      }
+      children[made++] = pid;
+    }
+    printf("fork-bomb: made=%d errno=%s\n", made, err ? strerrorname_np(err) : "0");
+    fflush(stdout);
+    for (int i = 0; i < made; ++i) kill(children[i], SIGKILL);
+    while (wait(NULL) > 0) {
+    }
+  } else if (!strcmp(mode, "umask")) {
+    mode_t m = umask(0);
+    printf("umask: %03o\n", (unsigned)m);
   } else {
     return 2;
   }

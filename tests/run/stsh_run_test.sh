@@ -155,6 +155,31 @@ else
 fi
 wait "$supervised" 2>/dev/null
 
+# Limits and umask, as an unprivileged user (root is exempt from RLIMIT_NPROC). The binaries
+# and the policy are copied where that user can reach them, whatever the build directory is.
+made_user=false
+if ! id stsh-test >/dev/null 2>&1; then
+  useradd --system --no-create-home --shell /usr/sbin/nologin stsh-test && made_user=true
+fi
+chmod 755 "$work"
+mkdir -p "$work/tests"
+cp "$attacks" "$work/tests/exec_attacks"
+cp "$run" "$work/stsh-run"
+cp "$root/tests/run/limits.yaml" "$work/limits.yaml"
+chmod 644 "$work/limits.yaml"
+as_user() { runuser -u stsh-test -- "$work/stsh-run" --policy "$work/limits.yaml" -- "$@" 2>&1; }
+out=$(as_user "$work/tests/exec_attacks" fork-bomb 50); status=$?
+made=$(sed -n 's/^fork-bomb: made=\([0-9]*\).*/\1/p' <<<"$out")
+if [[ $status -eq 0 && -n $made && $made -lt 10 && $out == *"errno=EAGAIN"* ]]; then
+  echo "ok: a fork bomb stops at the nproc limit (made $made)"; passes=$((passes + 1))
+else
+  echo "FAIL: fork bomb: status $status, output: $out"; failures=$((failures + 1))
+fi
+out=$(as_user "$work/tests/exec_attacks" umask)
+[[ $out == *"umask: 027"* ]] && { echo "ok: the session umask applies"; passes=$((passes + 1)); } ||
+  { echo "FAIL: umask: $out"; failures=$((failures + 1)); }
+$made_user && userdel stsh-test
+
 # Files: the Landlock domain derived from files.yaml, enforced by the kernel.
 policy=$root/tests/run/files.yaml
 files=/tmp/stsh-run-files-test
