@@ -4,7 +4,11 @@
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
+#include <poll.h>
 #include <sys/resource.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/user.h>
@@ -16,6 +20,7 @@
 #include <fstream>
 
 #include "enforcer/landlock_plan.h"
+#include "enforcer/open_broker.h"
 #include "enforcer/tracee.h"
 #include "policy/syscalls.h"
 
@@ -27,6 +32,41 @@ constexpr long kTraceOptions = PTRACE_O_EXITKILL | PTRACE_O_TRACESECCOMP | PTRAC
 
 // The exit status a child reports when it could not be confined or could not exec.
 constexpr int kCannotConfine = 126;
+
+// SCM_RIGHTS: send one descriptor. Called in the child between fork and exec.
+int send_fd(int socket, int fd) {
+  char byte = 0;
+  iovec iov{&byte, 1};
+  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
+  msghdr msg{};
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = control;
+  msg.msg_controllen = sizeof control;
+  cmsghdr* c = CMSG_FIRSTHDR(&msg);
+  c->cmsg_level = SOL_SOCKET;
+  c->cmsg_type = SCM_RIGHTS;
+  c->cmsg_len = CMSG_LEN(sizeof(int));
+  std::memcpy(CMSG_DATA(c), &fd, sizeof fd);
+  return sendmsg(socket, &msg, 0) == 1 ? 0 : -1;
+}
+
+int receive_fd(int socket) {
+  char byte = 0;
+  iovec iov{&byte, 1};
+  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
+  msghdr msg{};
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = control;
+  msg.msg_controllen = sizeof control;
+  if (recvmsg(socket, &msg, MSG_CMSG_CLOEXEC) != 1) return -1;
+  cmsghdr* c = CMSG_FIRSTHDR(&msg);
+  if (c == nullptr || c->cmsg_type != SCM_RIGHTS) return -1;
+  int fd = -1;
+  std::memcpy(&fd, CMSG_DATA(c), sizeof fd);
+  return fd;
+}
 
 void resume(pid_t tid, int sig = 0) { ptrace(PTRACE_CONT, tid, nullptr, reinterpret_cast<void*>(static_cast<long>(sig))); }
 
@@ -49,6 +89,7 @@ std::optional<std::string> script_interpreter(const std::string& path) {
 Result<Supervisor> Supervisor::create(const policy::Plan& plan, ViolationLog& log, policy::Mode mode) {
   KernelFilterSpec spec;
   spec.trace = {SYS_execve, SYS_execveat};
+  spec.notify = {SYS_open, SYS_openat, SYS_openat2, SYS_creat};
   auto filter = compile_kernel_filter(spec);
   if (!filter) return filter.take_error();
   // The Landlock domain is built here, once; each child only enters it.
@@ -79,6 +120,17 @@ Result<pid_t> Supervisor::launch(const LaunchSpec& spec, const policy::CommandPo
   argv.push_back(nullptr);
   for (const auto& e : spec.env) env.push_back(const_cast<char*>(e.c_str()));
   env.push_back(nullptr);
+
+  // The child creates the seccomp listener and hands it to us over this socket.
+  int pair[2];
+  if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) != 0) {
+    return make_error(std::string("socketpair failed: ") + std::strerror(errno));
+  }
+  // SIGCHLD arrives through a signalfd in run_until_exit; the child restores the mask.
+  sigset_t chld, old_mask;
+  sigemptyset(&chld);
+  sigaddset(&chld, SIGCHLD);
+  sigprocmask(SIG_BLOCK, &chld, &old_mask);
 
   const pid_t parent = getpid();
   const pid_t pid = fork();
@@ -115,16 +167,28 @@ Result<pid_t> Supervisor::launch(const LaunchSpec& spec, const policy::CommandPo
         _exit(kCannotConfine);
       }
     }
-    if (int rc = install_filter(filter_, 0); rc < 0) {
-      dprintf(2, "stsh: cannot confine: %s\n", describe_install_failure(filter_, 0, -rc).c_str());
+    constexpr unsigned kFlags = SECCOMP_FILTER_FLAG_NEW_LISTENER | SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV;
+    const int listener = install_filter(filter_, kFlags);
+    if (listener < 0) {
+      dprintf(2, "stsh: cannot confine: %s\n", describe_install_failure(filter_, kFlags, -listener).c_str());
       _exit(kCannotConfine);
     }
+    if (send_fd(pair[1], listener) != 0) {
+      dprintf(2, "stsh: cannot confine: cannot hand the seccomp listener over: %s\n", std::strerror(errno));
+      _exit(kCannotConfine);
+    }
+    // The command must not hold its own listener: it could answer its own traps.
+    close(listener);
+    close(pair[1]);
+    sigprocmask(SIG_SETMASK, &old_mask, nullptr);
     execve(spec.path.c_str(), argv.data(), env.data());
     const int e = errno;
     dprintf(2, "stsh: %s: %s\n", spec.path.c_str(), std::strerror(e));
     _exit(e == ENOENT ? 127 : kCannotConfine);
   }
 
+  close(pair[1]);
+  handover_ = pair[0];
   int status = 0;
   if (waitpid(pid, &status, WUNTRACED) != pid || !WIFSTOPPED(status)) {
     kill(pid, SIGKILL);
@@ -311,16 +375,11 @@ void Supervisor::kill_all() {
   for (pid_t tid : unclaimed_) kill(tid, SIGKILL);
 }
 
-int Supervisor::run_until_exit(pid_t main) {
-  int main_status = 0;
-  bool main_done = false;
+void Supervisor::reap(pid_t main, int& main_status, bool& main_done) {
   for (;;) {
     int status = 0;
-    const pid_t tid = waitpid(-1, &status, __WALL);
-    if (tid < 0) {
-      if (errno == EINTR) continue;
-      break;  // ECHILD: nothing left
-    }
+    const pid_t tid = waitpid(-1, &status, __WALL | WNOHANG);
+    if (tid <= 0) return;
     if (WIFEXITED(status) || WIFSIGNALED(status)) {
       tasks_.erase(tid);
       unclaimed_.erase(tid);
@@ -339,6 +398,91 @@ int Supervisor::run_until_exit(pid_t main) {
       on_stop(tid, status);
     }
   }
+}
+
+// One open-family call, decided exactly and performed by us (see open_broker.h).
+void Supervisor::on_notification() {
+  seccomp_notif n{};  // the kernel insists on a zeroed buffer
+  if (ioctl(listener_, SECCOMP_IOCTL_NOTIF_RECV, &n) != 0) return;  // gone meanwhile, or EINTR
+  seccomp_notif_resp resp{};
+  resp.id = n.id;
+  auto answer_error = [&](int err) {
+    resp.error = -err;
+    ioctl(listener_, SECCOMP_IOCTL_NOTIF_SEND, &resp);
+  };
+  const auto pid = static_cast<pid_t>(n.pid);
+  auto req = read_open_request(n);
+  // What we read is only meaningful if the call is still the one we were told about.
+  if (ioctl(listener_, SECCOMP_IOCTL_NOTIF_ID_VALID, &n.id) != 0) return;
+  if (!req) return answer_error(EFAULT);
+  int err = 0;
+  auto canonical = canonical_open_path(pid, *req, err);
+  if (!canonical) return answer_error(err ? err : ENOENT);
+
+  const auto it = tasks_.find(pid);
+  const policy::CommandPolicy& policy = it != tasks_.end() && it->second.policy ? *it->second.policy : plan_->login();
+  const policy::Call call = open_call(static_cast<int>(n.data.nr), *req, policy_view(pid, *canonical));
+  policy::Decision d = plan_->decide(policy, call);
+  const bool audit = mode_ == policy::Mode::audit && !d.permitted();
+  if (d.log || !d.permitted()) {
+    Violation v;
+    v.pid = pid;
+    v.ppid = proc_ppid(pid);
+    v.exe = proc_link(pid, "exe").value_or("?");
+    v.command_entry = policy.is_login() ? "(login)" : std::string(policy.origin());
+    v.call = call;
+    v.decision = d;
+    v.audit = audit;
+    log_->record(v);
+  }
+  if (d.verdict == policy::Verdict::kill && !audit) {
+    kill(pid, SIGKILL);
+    return answer_error(EPERM);
+  }
+  if (!d.permitted() && !audit) return answer_error(d.error);
+
+  const int fd = open_on_behalf(pid, *req, *canonical);
+  if (fd < 0) return answer_error(-fd);
+  seccomp_notif_addfd add{};
+  add.id = n.id;
+  add.flags = SECCOMP_ADDFD_FLAG_SEND;
+  add.srcfd = static_cast<__u32>(fd);
+  add.newfd_flags = (req->flags & O_CLOEXEC) ? O_CLOEXEC : 0;
+  // On success the kernel completes the syscall with the new descriptor number.
+  if (ioctl(listener_, SECCOMP_IOCTL_NOTIF_ADDFD, &add) < 0 && errno != ENOENT) answer_error(errno);
+  close(fd);
+}
+
+int Supervisor::run_until_exit(pid_t main) {
+  sigset_t chld;
+  sigemptyset(&chld);
+  sigaddset(&chld, SIGCHLD);
+  const int sigfd = signalfd(-1, &chld, SFD_CLOEXEC | SFD_NONBLOCK);
+  int main_status = 0;
+  bool main_done = false;
+  reap(main, main_status, main_done);  // events that came before we listened
+  while (!(main_done && tasks_.empty() && unclaimed_.empty())) {
+    pollfd fds[3] = {{sigfd, POLLIN, 0}, {handover_, POLLIN, 0}, {listener_, POLLIN, 0}};
+    const int n = poll(fds, 3, main_done ? 100 : -1);
+    if (n < 0 && errno != EINTR) break;
+    if (fds[0].revents & POLLIN) {
+      signalfd_siginfo info;
+      while (read(sigfd, &info, sizeof info) == sizeof info) {
+      }
+    }
+    if (fds[1].revents & (POLLIN | POLLHUP)) {
+      listener_ = receive_fd(handover_);
+      close(handover_);
+      handover_ = -1;
+    }
+    if (listener_ >= 0 && (fds[2].revents & POLLIN)) on_notification();
+    reap(main, main_status, main_done);
+    if (main_done && n == 0) break;  // stragglers did not report within the grace period
+  }
+  if (sigfd >= 0) close(sigfd);
+  if (listener_ >= 0) close(listener_);
+  if (handover_ >= 0) close(handover_);
+  listener_ = handover_ = -1;
   return main_done ? main_status : (W_EXITCODE(kCannotConfine, 0));
 }
 

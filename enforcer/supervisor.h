@@ -5,10 +5,11 @@
 // /proc/PID/exe (race-free: TOCTOU rule (c)); the policy switches at exec.
 //
 // File and TCP access is bounded by a Landlock domain derived from the Plan
-// (landlock_plan.h): race-free, in the kernel, but an over-approximation of the policy.
-// Not yet here (issue 3): the precise path, argv and sockaddr rules for the other syscalls
-// inside that domain (seccomp user notification with the supervisor performing the
-// operation), and syslog records for what Landlock denies.
+// (landlock_plan.h): race-free, in the kernel, but an over-approximation of the policy. Inside
+// it, the open family goes to the supervisor by seccomp user notification and is decided
+// exactly, per command, with the supervisor performing the open (open_broker.h).
+// Not yet here (issue 3): exact rules for the other path syscalls (stat, unlink, rename, ...)
+// and sockaddrs, and syslog records for what Landlock alone denies.
 #pragma once
 
 #include <sys/types.h>
@@ -58,6 +59,8 @@ class Supervisor {
       : plan_(&plan), log_(&log), mode_(mode), filter_(std::move(filter)), landlock_(std::move(landlock)) {}
 
   void on_stop(pid_t tid, int status);
+  void on_notification();
+  void reap(pid_t main, int& main_status, bool& main_done);
   void on_seccomp(pid_t tid);
   void on_exec(pid_t tid);
   void on_new_task(pid_t parent, pid_t child);
@@ -72,6 +75,8 @@ class Supervisor {
   policy::Mode mode_;
   CompiledFilter filter_;
   std::optional<LandlockRuleset> landlock_;  // none in audit and learn modes, which restrict nothing
+  int listener_ = -1;  // the seccomp listener of the launched command (one per supervisor)
+  int handover_ = -1;  // our end of the socket the child sends the listener through
   std::unordered_map<pid_t, Task> tasks_;
   // A new task's first stop and its parent's fork event arrive in either order.
   std::unordered_map<pid_t, const policy::CommandPolicy*> expected_;

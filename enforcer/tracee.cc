@@ -2,9 +2,12 @@
 
 #include <fcntl.h>
 #include <limits.h>
+#include <sys/stat.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cctype>
 #include <cstdlib>
 #include <fstream>
 #include <iterator>
@@ -80,23 +83,105 @@ pid_t proc_ppid(pid_t pid) {
   return 0;
 }
 
+std::string policy_view(pid_t pid, const std::string& canonical) {
+  pid_t tgid = pid;
+  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("Tgid:", 0) == 0) tgid = static_cast<pid_t>(std::atoi(line.c_str() + 5));
+  }
+  const std::string own = "/proc/" + std::to_string(tgid);
+  if (canonical == own) return "/proc/self";
+  if (canonical.rfind(own + "/", 0) == 0) return "/proc/self" + canonical.substr(own.size());
+  return canonical;
+}
+
+namespace {
+
+std::vector<std::string> split_path(const std::string& path) {
+  std::vector<std::string> out;
+  size_t i = 0;
+  while (i <= path.size()) {
+    const size_t end = std::min(path.find('/', i), path.size());
+    if (end > i) out.push_back(path.substr(i, end - i));
+    i = end + 1;
+  }
+  return out;
+}
+
+std::string join_path(const std::vector<std::string>& parts) {
+  std::string out;
+  for (const auto& p : parts) out += "/" + p;
+  return out.empty() ? "/" : out;
+}
+
+pid_t tgid_of(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("Tgid:", 0) == 0) return static_cast<pid_t>(std::atoi(line.c_str() + 5));
+  }
+  return pid;
+}
+
+}  // namespace
+
+// A realpath() for another process: symlinks are followed here, component by component, so
+// that /proc/self and /proc/thread-self (also when reached through /dev/stdin or /dev/fd/N)
+// mean the process, not the supervisor. A magic link to something that is not a path
+// (pipe:[..], socket:[..], anon_inode:..) ends the walk: the result is the /proc path itself.
 std::optional<std::string> resolve_for(pid_t pid, int dirfd, const std::string& path) {
-  std::string absolute = path;
+  std::vector<std::string> done;
   if (path.empty() || path.front() != '/') {
     auto base = proc_link(pid, dirfd == AT_FDCWD ? "cwd" : "fd/" + std::to_string(dirfd));
-    if (!base) return std::nullopt;
-    absolute = path.empty() ? *base : *base + "/" + path;
+    if (!base || base->empty() || base->front() != '/') return std::nullopt;
+    done = split_path(*base);
   }
-  // The supervisor shares the tracee's mount namespace and root, so resolving here resolves
-  // what the tracee would; /proc/self must mean the tracee, not us.
-  if (absolute == "/proc/self" || absolute.rfind("/proc/self/", 0) == 0) {
-    absolute = "/proc/" + std::to_string(pid) + absolute.substr(10);
-  } else if (absolute == "/proc/thread-self" || absolute.rfind("/proc/thread-self/", 0) == 0) {
-    absolute = "/proc/" + std::to_string(pid) + "/task/" + std::to_string(pid) + absolute.substr(17);
+  std::vector<std::string> todo = split_path(path);
+  std::reverse(todo.begin(), todo.end());  // a stack: back() is the next component
+  const std::string tgid = std::to_string(tgid_of(pid));
+  int links = 0;
+  while (!todo.empty()) {
+    std::string part = std::move(todo.back());
+    todo.pop_back();
+    if (part == ".") continue;
+    if (part == "..") {
+      if (!done.empty()) done.pop_back();
+      continue;
+    }
+    if (done.size() == 1 && done[0] == "proc") {
+      if (part == "self") part = tgid;
+      if (part == "thread-self") {
+        todo.push_back(std::to_string(pid));
+        todo.push_back("task");
+        part = tgid;
+      }
+    }
+    done.push_back(part);
+    const std::string current = join_path(done);
+    struct stat st{};
+    if (lstat(current.c_str(), &st) != 0) return std::nullopt;
+    if (!S_ISLNK(st.st_mode)) continue;
+    if (++links > 40) return std::nullopt;  // ELOOP, as the kernel
+    char buf[PATH_MAX];
+    const ssize_t n = readlink(current.c_str(), buf, sizeof buf);
+    if (n <= 0 || static_cast<size_t>(n) >= sizeof buf) return std::nullopt;
+    const std::string target(buf, static_cast<size_t>(n));
+    if (target.front() != '/') {
+      const bool magic = done.size() >= 2 && done[0] == "proc" && !done[1].empty() &&
+                         std::isdigit(static_cast<unsigned char>(done[1][0]));
+      if (magic) {
+        if (!todo.empty()) return std::nullopt;  // ENOTDIR: nothing lies below a pipe
+        return current;
+      }
+      done.pop_back();
+    } else {
+      done.clear();
+    }
+    std::vector<std::string> more = split_path(target);
+    for (auto it = more.rbegin(); it != more.rend(); ++it) todo.push_back(*it);
   }
-  char buf[PATH_MAX];
-  if (realpath(absolute.c_str(), buf) == nullptr) return std::nullopt;
-  return std::string(buf);
+  return join_path(done);
 }
 
 }  // namespace stsh::enforcer

@@ -22,6 +22,10 @@ std::optional<std::string> proc_link(pid_t pid, const std::string& what);
 std::vector<std::string> proc_cmdline(pid_t pid);
 pid_t proc_ppid(pid_t pid);
 
+// A canonical path as the policy sees it for process `pid`: its own /proc/TGID is /proc/self
+// (policies write /proc/self/**; the kernel resolves it to the caller's pid).
+std::string policy_view(pid_t pid, const std::string& canonical);
+
 // The path a process means by `path` relative to `dirfd` (AT_FDCWD = its cwd), made absolute
 // and resolved through symlinks the way the kernel would resolve it now. nullopt when the
 // path does not resolve (then the caller decides on the lexical form).

@@ -7,6 +7,11 @@
 //   ptrace-parent                 PTRACE_ATTACH to the parent (the supervisor)
 //   fork-bomb N                   fork up to N children that sleep; report how many forks worked
 //   umask                         print the umask the command started with
+//   reopen FILE                   open FILE read-only, then reopen it for writing via /proc/self/fd
+//   open-race-buffer OK DENIED N  a thread flips the path buffer while the main thread opens it
+//   open-race-link DIR OK DENIED N  a thread swaps DIR/link between OK and DENIED while we open it
+// The open races print how many reads returned the denied file's first byte differently from
+// OK's ("escaped=N"); OK's content must differ from DENIED's.
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -117,6 +122,48 @@ int main(int argc, char** argv) {
     for (int i = 0; i < made; ++i) kill(children[i], SIGKILL);
     while (wait(NULL) > 0) {
     }
+  } else if (!strcmp(mode, "reopen") && argc == 3) {
+    int fd = open(argv[2], O_RDONLY);
+    char proc[64];
+    snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
+    int w = open(proc, O_WRONLY);
+    printf("reopen: fd=%d write=%d errno=%s\n", fd, w, w < 0 ? strerrorname_np(errno) : "0");
+  } else if ((!strcmp(mode, "open-race-buffer") && argc == 5) || (!strcmp(mode, "open-race-link") && argc == 6)) {
+    const int by_link = !strcmp(mode, "open-race-link");
+    allowed = argv[by_link ? 3 : 2];
+    denied = argv[by_link ? 4 : 3];
+    char ok_byte = 0;
+    int ok_fd = open(allowed, O_RDONLY);
+    if (ok_fd < 0 || read(ok_fd, &ok_byte, 1) != 1) return 3;
+    close(ok_fd);
+    char link[4096], tmp[4096];
+    snprintf(link, sizeof link, "%s/link", by_link ? argv[2] : "");
+    snprintf(tmp, sizeof tmp, "%s/link.tmp", by_link ? argv[2] : "");
+    pthread_t t;
+    if (by_link) {
+      if (fork() == 0) {  // the swapper: a separate process, as an attacker would use
+        for (int i = 0; i < 200000; ++i) {
+          unlink(tmp);
+          symlink(i % 2 ? denied : allowed, tmp);
+          rename(tmp, link);
+        }
+        _exit(0);
+      }
+    } else {
+      strcpy(path_buf, allowed);
+      pthread_create(&t, NULL, flipper, NULL);
+    }
+    int escaped = 0, opened = 0;
+    for (int i = 0; i < atoi(argv[by_link ? 5 : 4]); ++i) {
+      int fd = open(by_link ? link : path_buf, O_RDONLY);
+      if (fd < 0) continue;
+      ++opened;
+      char b = 0;
+      if (read(fd, &b, 1) == 1 && b != ok_byte) ++escaped;
+      close(fd);
+    }
+    stop = 1;
+    printf("%s: opened=%d escaped=%d\n", mode, opened, escaped);
   } else if (!strcmp(mode, "umask")) {
     mode_t m = umask(0);
     printf("umask: %03o\n", (unsigned)m);

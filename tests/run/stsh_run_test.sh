@@ -195,6 +195,23 @@ expect 0 '' touch "$files/out/new"
 [[ -f $files/out/new ]] && { echo "ok: the write landed"; passes=$((passes + 1)); } || { echo "FAIL: $files/out/new missing"; failures=$((failures + 1)); }
 expect 1 "touch: cannot touch '$files/ro/new': Permission denied" touch "$files/ro/new"
 [[ ! -e $files/ro/new ]] && { echo "ok: the denied write did not land"; passes=$((passes + 1)); } || { echo "FAIL: $files/ro/new exists"; failures=$((failures + 1)); }
+
+# The open broker: each command's own lists and rules, inside the domain.
+echo S-secret >"$files/ro/secret"
+echo A-ok >"$files/ro/ok"
+expect 1 "cat: $files/ro/secret: Operation not permitted" cat "$files/ro/secret"
+logged "exe=/usr/bin/cat .*syscall=openat path=$files/ro/secret rule=[^ ]*files.yaml:9:7 action=deny\\[EPERM\\]"
+expect 2 "ls: cannot open directory '$files/ro': Permission denied" ls "$files/ro"
+logged "exe=/usr/bin/ls .*syscall=openat path=$files/ro rule=default action=deny\\[EACCES\\]"
+out=$(echo piped | confined cat /dev/stdin 2>&1); [[ $out == *piped* ]] &&
+  { echo "ok: /dev/stdin is the command's own pipe"; passes=$((passes + 1)); } ||
+  { echo "FAIL: cat /dev/stdin: $out"; failures=$((failures + 1)); }
+expect 0 '^Name:.cat' cat /proc/self/status
+echo r >"$files/out/r.txt"
+mkdir -p "$files/out/w"
+expect 0 'reopen: fd=3 write=-1 errno=EACCES' "$attacks" reopen "$files/out/r.txt"
+expect 0 'open-race-buffer: opened=[1-9][0-9]* escaped=0$' "$attacks" open-race-buffer "$files/ro/ok" "$files/ro/secret" 3000
+expect 0 'open-race-link: opened=[1-9][0-9]* escaped=0$' "$attacks" open-race-link "$files/out/w" "$files/ro/ok" "$files/ro/secret" 3000
 rm -rf "$files"
 
 echo "script checks: $passes passed, $failures failed"
