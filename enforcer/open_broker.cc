@@ -91,7 +91,7 @@ std::optional<OpenRequest> read_open_request(const seccomp_notif& n) {
   return req;
 }
 
-std::optional<std::string> canonical_open_path(pid_t pid, const OpenRequest& req, int& error) {
+std::optional<std::string> canonical_open_path(pid_t pid, pid_t tgid, const OpenRequest& req, int& error) {
   error = 0;
   if (req.path.empty()) {
     error = ENOENT;
@@ -99,7 +99,7 @@ std::optional<std::string> canonical_open_path(pid_t pid, const OpenRequest& req
   }
   const bool no_follow = (req.flags & O_NOFOLLOW) || ((req.flags & O_CREAT) && (req.flags & O_EXCL));
   if (!no_follow) {
-    if (auto full = resolve_for(pid, req.dirfd, req.path)) return full;
+    if (auto full = resolve_for(pid, req.dirfd, req.path, tgid)) return full;
   }
   // The final component is taken as it is (it does not exist yet, or is not to be followed):
   // resolve the directory and append the name.
@@ -108,7 +108,7 @@ std::optional<std::string> canonical_open_path(pid_t pid, const OpenRequest& req
   const size_t slash = path.rfind('/');
   const std::string dir = slash == std::string::npos ? "" : (slash == 0 ? "/" : path.substr(0, slash));
   const std::string name = slash == std::string::npos ? path : path.substr(slash + 1);
-  auto parent = resolve_for(pid, req.dirfd, dir.empty() ? "." : dir);
+  auto parent = resolve_for(pid, req.dirfd, dir.empty() ? "." : dir, tgid);
   if (!parent || name.empty() || name == "." || name == "..") {
     error = ENOENT;
     return std::nullopt;

@@ -415,13 +415,14 @@ void Supervisor::on_notification() {
   // What we read is only meaningful if the call is still the one we were told about.
   if (ioctl(listener_, SECCOMP_IOCTL_NOTIF_ID_VALID, &n.id) != 0) return;
   if (!req) return answer_error(EFAULT);
+  Task& task = tasks_[pid];
+  if (task.tgid == 0) task.tgid = thread_group_of(pid);
   int err = 0;
-  auto canonical = canonical_open_path(pid, *req, err);
+  auto canonical = canonical_open_path(pid, task.tgid, *req, err);
   if (!canonical) return answer_error(err ? err : ENOENT);
 
-  const auto it = tasks_.find(pid);
-  const policy::CommandPolicy& policy = it != tasks_.end() && it->second.policy ? *it->second.policy : plan_->login();
-  const policy::Call call = open_call(static_cast<int>(n.data.nr), *req, policy_view(pid, *canonical));
+  const policy::CommandPolicy& policy = task.policy ? *task.policy : plan_->login();
+  const policy::Call call = open_call(static_cast<int>(n.data.nr), *req, policy_view(pid, *canonical, task.tgid));
   policy::Decision d = plan_->decide(policy, call);
   const bool audit = mode_ == policy::Mode::audit && !d.permitted();
   if (d.log || !d.permitted()) {

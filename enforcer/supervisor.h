@@ -52,6 +52,7 @@ class Supervisor {
   struct Task {
     const policy::CommandPolicy* policy = nullptr;
     std::string checked_path;  // the program the last exec pre-check permitted
+    pid_t tgid = 0;            // its process; 0 until first needed
   };
 
   Supervisor(const policy::Plan& plan, ViolationLog& log, policy::Mode mode, CompiledFilter filter,

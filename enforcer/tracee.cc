@@ -83,13 +83,8 @@ pid_t proc_ppid(pid_t pid) {
   return 0;
 }
 
-std::string policy_view(pid_t pid, const std::string& canonical) {
-  pid_t tgid = pid;
-  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind("Tgid:", 0) == 0) tgid = static_cast<pid_t>(std::atoi(line.c_str() + 5));
-  }
+std::string policy_view(pid_t pid, const std::string& canonical, pid_t tgid) {
+  if (tgid == 0) tgid = thread_group_of(pid);
   const std::string own = "/proc/" + std::to_string(tgid);
   if (canonical == own) return "/proc/self";
   if (canonical.rfind(own + "/", 0) == 0) return "/proc/self" + canonical.substr(own.size());
@@ -115,22 +110,22 @@ std::string join_path(const std::vector<std::string>& parts) {
   return out.empty() ? "/" : out;
 }
 
-pid_t tgid_of(pid_t pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+}  // namespace
+
+pid_t thread_group_of(pid_t tid) {
+  std::ifstream in("/proc/" + std::to_string(tid) + "/status");
   std::string line;
   while (std::getline(in, line)) {
     if (line.rfind("Tgid:", 0) == 0) return static_cast<pid_t>(std::atoi(line.c_str() + 5));
   }
-  return pid;
+  return tid;
 }
-
-}  // namespace
 
 // A realpath() for another process: symlinks are followed here, component by component, so
 // that /proc/self and /proc/thread-self (also when reached through /dev/stdin or /dev/fd/N)
 // mean the process, not the supervisor. A magic link to something that is not a path
 // (pipe:[..], socket:[..], anon_inode:..) ends the walk: the result is the /proc path itself.
-std::optional<std::string> resolve_for(pid_t pid, int dirfd, const std::string& path) {
+std::optional<std::string> resolve_for(pid_t pid, int dirfd, const std::string& path, pid_t tgid_hint) {
   std::vector<std::string> done;
   if (path.empty() || path.front() != '/') {
     auto base = proc_link(pid, dirfd == AT_FDCWD ? "cwd" : "fd/" + std::to_string(dirfd));
@@ -139,7 +134,8 @@ std::optional<std::string> resolve_for(pid_t pid, int dirfd, const std::string& 
   }
   std::vector<std::string> todo = split_path(path);
   std::reverse(todo.begin(), todo.end());  // a stack: back() is the next component
-  const std::string tgid = std::to_string(tgid_of(pid));
+  // Looked up only when the walk reaches /proc: most paths never do.
+  std::string tgid;
   int links = 0;
   while (!todo.empty()) {
     std::string part = std::move(todo.back());
@@ -149,7 +145,8 @@ std::optional<std::string> resolve_for(pid_t pid, int dirfd, const std::string& 
       if (!done.empty()) done.pop_back();
       continue;
     }
-    if (done.size() == 1 && done[0] == "proc") {
+    if (done.size() == 1 && done[0] == "proc" && (part == "self" || part == "thread-self")) {
+      if (tgid.empty()) tgid = std::to_string(tgid_hint ? tgid_hint : thread_group_of(pid));
       if (part == "self") part = tgid;
       if (part == "thread-self") {
         todo.push_back(std::to_string(pid));

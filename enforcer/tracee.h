@@ -24,11 +24,14 @@ pid_t proc_ppid(pid_t pid);
 
 // A canonical path as the policy sees it for process `pid`: its own /proc/TGID is /proc/self
 // (policies write /proc/self/**; the kernel resolves it to the caller's pid).
-std::string policy_view(pid_t pid, const std::string& canonical);
+// `tgid` is the process of thread `pid` (0: look it up).
+std::string policy_view(pid_t pid, const std::string& canonical, pid_t tgid = 0);
+// The thread group (process) a thread belongs to, from /proc.
+pid_t thread_group_of(pid_t tid);
 
 // The path a process means by `path` relative to `dirfd` (AT_FDCWD = its cwd), made absolute
 // and resolved through symlinks the way the kernel would resolve it now. nullopt when the
 // path does not resolve (then the caller decides on the lexical form).
-std::optional<std::string> resolve_for(pid_t pid, int dirfd, const std::string& path);
+std::optional<std::string> resolve_for(pid_t pid, int dirfd, const std::string& path, pid_t tgid = 0);
 
 }  // namespace stsh::enforcer
