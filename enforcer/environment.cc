@@ -9,20 +9,26 @@ namespace {
 
 // Variables that make a program load or run code of the caller's choosing.
 constexpr std::array<std::string_view, 12> kDangerous = {
-    "LD_PRELOAD", "LD_LIBRARY_PATH", "LD_AUDIT",   "LD_DEBUG_OUTPUT", "BASH_ENV", "ENV",
-    "SHELLOPTS",  "PS4",             "PYTHONPATH", "PERL5LIB",        "PERL5OPT", "GCONV_PATH"};
+    "LD_PRELOAD", "LD_LIBRARY_PATH", "LD_AUDIT", "LD_DEBUG_OUTPUT", "BASH_ENV",  "ENV", "SHELLOPTS",
+    "PS4",        "PYTHONPATH",      "PERL5LIB", "PERL5OPT",        "GCONV_PATH"};
 
-std::string_view name_of(std::string_view entry) { return entry.substr(0, entry.find('=')); }
+std::string_view name_of(std::string_view entry) {
+  return entry.substr(0, entry.find('='));
+}
 
 void put(std::vector<std::string>& env, const std::string& name, const std::string& value) {
-  auto it = std::find_if(env.begin(), env.end(), [&](const std::string& e) { return name_of(e) == name; });
-  if (it != env.end()) *it = name + "=" + value;
-  else env.push_back(name + "=" + value);
+  auto it = std::find_if(env.begin(), env.end(),
+                         [&](const std::string& e) { return name_of(e) == name; });
+  if (it != env.end())
+    *it = name + "=" + value;
+  else
+    env.push_back(name + "=" + value);
 }
 
 }  // namespace
 
-std::vector<std::string> confined_environment(const policy::Session& session, const policy::UserInfo& user,
+std::vector<std::string> confined_environment(const policy::Session& session,
+                                              const policy::UserInfo& user,
                                               const char* const* from) {
   std::vector<std::string> env;
   // Who the user is comes from passwd, never from the caller's environment.
@@ -33,7 +39,8 @@ std::vector<std::string> confined_environment(const policy::Session& session, co
     const std::string_view entry(*e);
     const std::string_view name = name_of(entry);
     if (name.size() == entry.size()) continue;
-    if (std::find(session.env.keep.begin(), session.env.keep.end(), name) == session.env.keep.end()) continue;
+    if (std::find(session.env.keep.begin(), session.env.keep.end(), name) == session.env.keep.end())
+      continue;
     put(env, std::string(name), std::string(entry.substr(name.size() + 1)));
   }
   for (const auto& [name, value] : session.env.set) put(env, name, value);
@@ -46,8 +53,11 @@ std::vector<std::string> confined_environment(const policy::Session& session, co
   };
   std::erase_if(env, [&](const std::string& e) {
     const std::string_view name = name_of(e);
-    if (std::find(session.env.unset.begin(), session.env.unset.end(), name) != session.env.unset.end()) return true;
-    return std::find(kDangerous.begin(), kDangerous.end(), name) != kDangerous.end() && !explicitly_wanted(name);
+    if (std::find(session.env.unset.begin(), session.env.unset.end(), name) !=
+        session.env.unset.end())
+      return true;
+    return std::find(kDangerous.begin(), kDangerous.end(), name) != kDangerous.end() &&
+           !explicitly_wanted(name);
   });
   if (env_value(env, "PATH").empty()) put(env, "PATH", "/usr/bin:/bin");
   return env;

@@ -11,7 +11,8 @@
 
 namespace stsh::enforcer {
 
-std::vector<std::string> confined_environment(const policy::Session& session, const policy::UserInfo& user,
+std::vector<std::string> confined_environment(const policy::Session& session,
+                                              const policy::UserInfo& user,
                                               const char* const* from);
 
 // The value of NAME in an environment vector, or "" when unset.

@@ -22,12 +22,15 @@ std::optional<unsigned> process_umask(pid_t pid) {
   std::ifstream in("/proc/" + std::to_string(pid) + "/status");
   std::string line;
   while (std::getline(in, line)) {
-    if (line.rfind("Umask:", 0) == 0) return static_cast<unsigned>(std::strtoul(line.c_str() + 6, nullptr, 8));
+    if (line.rfind("Umask:", 0) == 0)
+      return static_cast<unsigned>(std::strtoul(line.c_str() + 6, nullptr, 8));
   }
   return std::nullopt;
 }
 
-bool creates(int flags) { return (flags & O_CREAT) != 0 || (flags & O_TMPFILE) == O_TMPFILE; }
+bool creates(int flags) {
+  return (flags & O_CREAT) != 0 || (flags & O_TMPFILE) == O_TMPFILE;
+}
 
 // "/proc/12/fd/3" or "/proc/12/task/13/fd/3".
 bool is_fd_magic_link(const std::string& p) {
@@ -64,7 +67,8 @@ std::optional<OpenRequest> read_open_request(const seccomp_notif& n) {
       path_addr = a[0], req.flags = static_cast<int>(a[1]), req.mode = static_cast<unsigned>(a[2]);
       break;
     case SYS_creat:
-      path_addr = a[0], req.flags = O_CREAT | O_WRONLY | O_TRUNC, req.mode = static_cast<unsigned>(a[1]);
+      path_addr = a[0], req.flags = O_CREAT | O_WRONLY | O_TRUNC,
+      req.mode = static_cast<unsigned>(a[1]);
       break;
     case SYS_openat:
       req.dirfd = static_cast<int>(a[0]), path_addr = a[1], req.flags = static_cast<int>(a[2]),
@@ -76,10 +80,12 @@ std::optional<OpenRequest> read_open_request(const seccomp_notif& n) {
       const size_t size = std::min<size_t>(a[3], sizeof how);
       iovec local{&how, size};
       iovec remote{reinterpret_cast<void*>(a[2]), size};
-      if (a[3] < 24 /* OPEN_HOW_SIZE_VER0 */ || process_vm_readv(pid, &local, 1, &remote, 1, 0) != static_cast<ssize_t>(size)) {
+      if (a[3] < 24 /* OPEN_HOW_SIZE_VER0 */ ||
+          process_vm_readv(pid, &local, 1, &remote, 1, 0) != static_cast<ssize_t>(size)) {
         return std::nullopt;
       }
-      req.flags = static_cast<int>(how.flags), req.mode = static_cast<unsigned>(how.mode), req.resolve = how.resolve;
+      req.flags = static_cast<int>(how.flags), req.mode = static_cast<unsigned>(how.mode),
+      req.resolve = how.resolve;
       break;
     }
     default:
@@ -91,13 +97,15 @@ std::optional<OpenRequest> read_open_request(const seccomp_notif& n) {
   return req;
 }
 
-std::optional<std::string> canonical_open_path(pid_t pid, pid_t tgid, const OpenRequest& req, int& error) {
+std::optional<std::string> canonical_open_path(pid_t pid, pid_t tgid, const OpenRequest& req,
+                                               int& error) {
   error = 0;
   if (req.path.empty()) {
     error = ENOENT;
     return std::nullopt;
   }
-  const bool no_follow = (req.flags & O_NOFOLLOW) || ((req.flags & O_CREAT) && (req.flags & O_EXCL));
+  const bool no_follow =
+      (req.flags & O_NOFOLLOW) || ((req.flags & O_CREAT) && (req.flags & O_EXCL));
   if (!no_follow) {
     if (auto full = resolve_for(pid, req.dirfd, req.path, tgid)) return full;
   }
@@ -106,14 +114,15 @@ std::optional<std::string> canonical_open_path(pid_t pid, pid_t tgid, const Open
   std::string path = req.path;
   while (path.size() > 1 && path.back() == '/') path.pop_back();
   const size_t slash = path.rfind('/');
-  const std::string dir = slash == std::string::npos ? "" : (slash == 0 ? "/" : path.substr(0, slash));
+  const std::string dir =
+      slash == std::string::npos ? "" : (slash == 0 ? "/" : path.substr(0, slash));
   const std::string name = slash == std::string::npos ? path : path.substr(slash + 1);
   auto parent = resolve_for(pid, req.dirfd, dir.empty() ? "." : dir, tgid);
   if (!parent || name.empty() || name == "." || name == "..") {
     error = ENOENT;
     return std::nullopt;
   }
-  struct stat st{};
+  struct stat st {};
   const std::string candidate = (*parent == "/" ? "" : *parent) + "/" + name;
   if (!no_follow && !creates(req.flags) && lstat(candidate.c_str(), &st) != 0) {
     error = errno;
@@ -152,7 +161,7 @@ int open_on_behalf(pid_t pid, const OpenRequest& req, const std::string& canonic
   const long fd = syscall(SYS_openat2, AT_FDCWD, canonical.c_str(), &how, sizeof how);
   if (fd < 0) return -errno;
   if (magic) {
-    struct stat st{};
+    struct stat st {};
     if (fstat(static_cast<int>(fd), &st) != 0 || S_ISREG(st.st_mode) || S_ISDIR(st.st_mode) ||
         S_ISLNK(st.st_mode) || S_ISBLK(st.st_mode) || S_ISCHR(st.st_mode)) {
       close(static_cast<int>(fd));

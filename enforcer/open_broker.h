@@ -21,7 +21,7 @@ bool is_brokered_open(int nr);
 
 struct OpenRequest {
   int dirfd;
-  std::string path;      // as the process wrote it
+  std::string path;  // as the process wrote it
   int flags;
   unsigned mode;
   unsigned long long resolve = 0;  // openat2's RESOLVE_* flags
@@ -34,7 +34,8 @@ std::optional<OpenRequest> read_open_request(const seccomp_notif& n);
 // symlinks, except a final one under O_NOFOLLOW or O_CREAT|O_EXCL; for a file O_CREAT will
 // create, the canonical parent plus the name. nullopt with `error` set when it cannot resolve
 // (ENOENT and friends, which the kernel would have returned too).
-std::optional<std::string> canonical_open_path(pid_t pid, pid_t tgid, const OpenRequest& req, int& error);
+std::optional<std::string> canonical_open_path(pid_t pid, pid_t tgid, const OpenRequest& req,
+                                               int& error);
 
 // The Call the Plan decides for this open.
 policy::Call open_call(int nr, const OpenRequest& req, const std::string& canonical);

@@ -38,7 +38,8 @@ constexpr const char* kUsage =
     "\n"
     "--policy FILE    use FILE; its owner may be root or you (a login requires root)\n"
     "--user NAME      use NAME's policy set as a login would (default: the invoking user)\n"
-    "--policy-dir DIR policy directory (default " STSH_POLICY_DIR ")\n"
+    "--policy-dir DIR policy directory (default " STSH_POLICY_DIR
+    ")\n"
     "--mode MODE      enforce (default: the policy's mode) or audit: permit, but log what\n"
     "                 would have been denied\n";
 
@@ -101,7 +102,8 @@ std::optional<std::string> find_program(const std::string& name, const std::stri
 
 std::string new_session_id() {
   unsigned char bytes[6] = {};
-  if (getrandom(bytes, sizeof bytes, 0) != static_cast<ssize_t>(sizeof bytes)) return std::to_string(getpid());
+  if (getrandom(bytes, sizeof bytes, 0) != static_cast<ssize_t>(sizeof bytes))
+    return std::to_string(getpid());
   static const char* hex = "0123456789abcdef";
   std::string out;
   for (unsigned char b : bytes) out += {hex[b >> 4], hex[b & 15]};
@@ -137,7 +139,8 @@ int main(int argc, char** argv) {
     std::cerr << "stsh-run: " << user.error().to_string() << "\n";
     return kExitUsage;
   }
-  PlanRequest req{o.policy_dir, o.policy_file, o.policy_file.empty() ? Trust::login : Trust::explicit_file};
+  PlanRequest req{o.policy_dir, o.policy_file,
+                  o.policy_file.empty() ? Trust::login : Trust::explicit_file};
   if (req.trust == Trust::explicit_file) {
     std::cerr << "note: --policy: the file's owner may be root or you; a login requires root\n";
   }
@@ -147,7 +150,8 @@ int main(int argc, char** argv) {
     return kExitDenied;
   }
   const Plan& p = **plan;
-  const Mode mode = o.mode.empty() ? p.session().mode : (o.mode == "audit" ? Mode::audit : Mode::enforce);
+  const Mode mode =
+      o.mode.empty() ? p.session().mode : (o.mode == "audit" ? Mode::audit : Mode::enforce);
 
   enforcer::ViolationLog log(p.session(), user->name, new_session_id(), p.files().back());
   std::vector<std::string> env = enforcer::confined_environment(p.session(), *user, environ);
@@ -174,8 +178,8 @@ int main(int argc, char** argv) {
     v.audit = mode == Mode::audit;
     log.record(v);
     if (!v.audit) {
-      std::cerr << "stsh-run: " << *program << ": not permitted by the policy (" << describe(d) << ", rule "
-                << d.rule << ")\n";
+      std::cerr << "stsh-run: " << *program << ": not permitted by the policy (" << describe(d)
+                << ", rule " << d.rule << ")\n";
       return kExitDenied;
     }
   }

@@ -1,14 +1,14 @@
 #include "enforcer/supervisor.h"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
-#include <poll.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
-#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/user.h>
@@ -68,7 +68,9 @@ int receive_fd(int socket) {
   return fd;
 }
 
-void resume(pid_t tid, int sig = 0) { ptrace(PTRACE_CONT, tid, nullptr, reinterpret_cast<void*>(static_cast<long>(sig))); }
+void resume(pid_t tid, int sig = 0) {
+  ptrace(PTRACE_CONT, tid, nullptr, reinterpret_cast<void*>(static_cast<long>(sig)));
+}
 
 // "#!/bin/sh -e" -> "/bin/sh"; nullopt when the file is not a script.
 std::optional<std::string> script_interpreter(const std::string& path) {
@@ -83,10 +85,10 @@ std::optional<std::string> script_interpreter(const std::string& path) {
   return line.substr(start, end == std::string::npos ? std::string::npos : end - start);
 }
 
-
 }  // namespace
 
-Result<Supervisor> Supervisor::create(const policy::Plan& plan, ViolationLog& log, policy::Mode mode) {
+Result<Supervisor> Supervisor::create(const policy::Plan& plan, ViolationLog& log,
+                                      policy::Mode mode) {
   KernelFilterSpec spec;
   spec.trace = {SYS_execve, SYS_execveat};
   spec.notify = {SYS_open, SYS_openat, SYS_openat2, SYS_creat};
@@ -102,8 +104,9 @@ Result<Supervisor> Supervisor::create(const policy::Plan& plan, ViolationLog& lo
     // Until the supervisor checks file access itself, Landlock is what enforces the lists:
     // without it, a policy that restricts files cannot be enforced, so nothing runs.
     if (!ruleset->enforced() && restricts) {
-      return make_error("this kernel has no Landlock (needs Linux 5.13 or later with Landlock enabled), "
-                        "so the policy's file access rules cannot be enforced");
+      return make_error(
+          "this kernel has no Landlock (needs Linux 5.13 or later with Landlock enabled), "
+          "so the policy's file access rules cannot be enforced");
     }
     landlock = std::move(*ruleset);
   }
@@ -149,10 +152,12 @@ Result<pid_t> Supervisor::launch(const LaunchSpec& spec, const policy::CommandPo
     }
     // The session's limits and umask, soft and hard alike, so the command cannot raise them.
     for (const policy::Limit& limit : plan_->session().limits) {
-      const rlim_t value = limit.value == policy::kUnlimited ? RLIM_INFINITY : static_cast<rlim_t>(limit.value);
+      const rlim_t value =
+          limit.value == policy::kUnlimited ? RLIM_INFINITY : static_cast<rlim_t>(limit.value);
       const rlimit rl{value, value};
       if (setrlimit(static_cast<__rlimit_resource>(limit.resource), &rl) != 0) {
-        dprintf(2, "stsh: cannot confine: setrlimit(%s) failed: %s\n", limit.name, std::strerror(errno));
+        dprintf(2, "stsh: cannot confine: setrlimit(%s) failed: %s\n", limit.name,
+                std::strerror(errno));
         _exit(kCannotConfine);
       }
     }
@@ -167,14 +172,17 @@ Result<pid_t> Supervisor::launch(const LaunchSpec& spec, const policy::CommandPo
         _exit(kCannotConfine);
       }
     }
-    constexpr unsigned kFlags = SECCOMP_FILTER_FLAG_NEW_LISTENER | SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV;
+    constexpr unsigned kFlags =
+        SECCOMP_FILTER_FLAG_NEW_LISTENER | SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV;
     const int listener = install_filter(filter_, kFlags);
     if (listener < 0) {
-      dprintf(2, "stsh: cannot confine: %s\n", describe_install_failure(filter_, kFlags, -listener).c_str());
+      dprintf(2, "stsh: cannot confine: %s\n",
+              describe_install_failure(filter_, kFlags, -listener).c_str());
       _exit(kCannotConfine);
     }
     if (send_fd(pair[1], listener) != 0) {
-      dprintf(2, "stsh: cannot confine: cannot hand the seccomp listener over: %s\n", std::strerror(errno));
+      dprintf(2, "stsh: cannot confine: cannot hand the seccomp listener over: %s\n",
+              std::strerror(errno));
       _exit(kCannotConfine);
     }
     // The command must not hold its own listener: it could answer its own traps.
@@ -221,7 +229,8 @@ void Supervisor::on_new_task(pid_t parent, pid_t child) {
   }
 }
 
-policy::Decision Supervisor::check_exec(pid_t tid, const policy::CommandPolicy& policy, const std::string& path,
+policy::Decision Supervisor::check_exec(pid_t tid, const policy::CommandPolicy& policy,
+                                        const std::string& path,
                                         const std::vector<std::string>& argv) {
   policy::Call call;
   call.syscall = SYS_execve;
@@ -274,7 +283,8 @@ void Supervisor::on_seccomp(pid_t tid) {
   policy::Decision d = check_exec(tid, *task.policy, *path, *argv);
   if (d.permitted()) {
     if (auto interp = script_interpreter(*path)) {
-      if (auto resolved = resolve_for(tid, AT_FDCWD, *interp)) d = check_exec(tid, *task.policy, *resolved, *argv);
+      if (auto resolved = resolve_for(tid, AT_FDCWD, *interp))
+        d = check_exec(tid, *task.policy, *resolved, *argv);
     }
   }
   if (d.verdict == policy::Verdict::kill) {
@@ -347,8 +357,10 @@ void Supervisor::on_stop(pid_t tid, int status) {
     return;
   }
   switch (event) {
-    case PTRACE_EVENT_SECCOMP: return on_seccomp(tid);
-    case PTRACE_EVENT_EXEC: return on_exec(tid);
+    case PTRACE_EVENT_SECCOMP:
+      return on_seccomp(tid);
+    case PTRACE_EVENT_EXEC:
+      return on_exec(tid);
     case PTRACE_EVENT_FORK:
     case PTRACE_EVENT_VFORK:
     case PTRACE_EVENT_CLONE: {
@@ -422,7 +434,8 @@ void Supervisor::on_notification() {
   if (!canonical) return answer_error(err ? err : ENOENT);
 
   const policy::CommandPolicy& policy = task.policy ? *task.policy : plan_->login();
-  const policy::Call call = open_call(static_cast<int>(n.data.nr), *req, policy_view(pid, *canonical, task.tgid));
+  const policy::Call call =
+      open_call(static_cast<int>(n.data.nr), *req, policy_view(pid, *canonical, task.tgid));
   policy::Decision d = plan_->decide(policy, call);
   const bool audit = mode_ == policy::Mode::audit && !d.permitted();
   if (d.log || !d.permitted()) {

@@ -57,7 +57,11 @@ class Supervisor {
 
   Supervisor(const policy::Plan& plan, ViolationLog& log, policy::Mode mode, CompiledFilter filter,
              std::optional<LandlockRuleset> landlock)
-      : plan_(&plan), log_(&log), mode_(mode), filter_(std::move(filter)), landlock_(std::move(landlock)) {}
+      : plan_(&plan),
+        log_(&log),
+        mode_(mode),
+        filter_(std::move(filter)),
+        landlock_(std::move(landlock)) {}
 
   void on_stop(pid_t tid, int status);
   void on_notification();
@@ -67,15 +71,16 @@ class Supervisor {
   void on_new_task(pid_t parent, pid_t child);
   void adopt(pid_t tid, const policy::CommandPolicy* policy);
   // Checks one exec of `path` (canonical) with `argv` under `policy`; logs a violation.
-  policy::Decision check_exec(pid_t tid, const policy::CommandPolicy& policy, const std::string& path,
-                              const std::vector<std::string>& argv);
+  policy::Decision check_exec(pid_t tid, const policy::CommandPolicy& policy,
+                              const std::string& path, const std::vector<std::string>& argv);
   void kill_all();
 
   const policy::Plan* plan_;
   ViolationLog* log_;
   policy::Mode mode_;
   CompiledFilter filter_;
-  std::optional<LandlockRuleset> landlock_;  // none in audit and learn modes, which restrict nothing
+  std::optional<LandlockRuleset>
+      landlock_;       // none in audit and learn modes, which restrict nothing
   int listener_ = -1;  // the seccomp listener of the launched command (one per supervisor)
   int handover_ = -1;  // our end of the socket the child sends the listener through
   std::unordered_map<pid_t, Task> tasks_;

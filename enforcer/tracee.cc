@@ -35,14 +35,16 @@ std::optional<std::string> read_string(pid_t pid, unsigned long addr, size_t max
   return std::nullopt;
 }
 
-std::optional<std::vector<std::string>> read_string_array(pid_t pid, unsigned long addr, size_t max_items) {
+std::optional<std::vector<std::string>> read_string_array(pid_t pid, unsigned long addr,
+                                                          size_t max_items) {
   std::vector<std::string> out;
   if (addr == 0) return out;
   for (size_t i = 0; i < max_items; ++i) {
     unsigned long ptr = 0;
     iovec local{&ptr, sizeof ptr};
     iovec remote{reinterpret_cast<void*>(addr + i * sizeof ptr), sizeof ptr};
-    if (process_vm_readv(pid, &local, 1, &remote, 1, 0) != static_cast<ssize_t>(sizeof ptr)) return std::nullopt;
+    if (process_vm_readv(pid, &local, 1, &remote, 1, 0) != static_cast<ssize_t>(sizeof ptr))
+      return std::nullopt;
     if (ptr == 0) return out;
     auto s = read_string(pid, ptr);
     if (!s) return std::nullopt;
@@ -125,7 +127,8 @@ pid_t thread_group_of(pid_t tid) {
 // that /proc/self and /proc/thread-self (also when reached through /dev/stdin or /dev/fd/N)
 // mean the process, not the supervisor. A magic link to something that is not a path
 // (pipe:[..], socket:[..], anon_inode:..) ends the walk: the result is the /proc path itself.
-std::optional<std::string> resolve_for(pid_t pid, int dirfd, const std::string& path, pid_t tgid_hint) {
+std::optional<std::string> resolve_for(pid_t pid, int dirfd, const std::string& path,
+                                       pid_t tgid_hint) {
   std::vector<std::string> done;
   if (path.empty() || path.front() != '/') {
     auto base = proc_link(pid, dirfd == AT_FDCWD ? "cwd" : "fd/" + std::to_string(dirfd));
@@ -156,7 +159,7 @@ std::optional<std::string> resolve_for(pid_t pid, int dirfd, const std::string& 
     }
     done.push_back(part);
     const std::string current = join_path(done);
-    struct stat st{};
+    struct stat st {};
     if (lstat(current.c_str(), &st) != 0) return std::nullopt;
     if (!S_ISLNK(st.st_mode)) continue;
     if (++links > 40) return std::nullopt;  // ELOOP, as the kernel

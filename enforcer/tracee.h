@@ -14,7 +14,8 @@ namespace stsh::enforcer {
 // A NUL-terminated string at `addr` in `pid`, at most `max` bytes; nullopt if unreadable.
 std::optional<std::string> read_string(pid_t pid, unsigned long addr, size_t max = 4096);
 // A NULL-terminated array of string pointers (argv), at most `max_items`.
-std::optional<std::vector<std::string>> read_string_array(pid_t pid, unsigned long addr, size_t max_items = 4096);
+std::optional<std::vector<std::string>> read_string_array(pid_t pid, unsigned long addr,
+                                                          size_t max_items = 4096);
 
 // readlink of /proc/PID/<what> ("exe", "cwd", "fd/3"); nullopt if it cannot be read.
 std::optional<std::string> proc_link(pid_t pid, const std::string& what);
@@ -32,6 +33,7 @@ pid_t thread_group_of(pid_t tid);
 // The path a process means by `path` relative to `dirfd` (AT_FDCWD = its cwd), made absolute
 // and resolved through symlinks the way the kernel would resolve it now. nullopt when the
 // path does not resolve (then the caller decides on the lexical form).
-std::optional<std::string> resolve_for(pid_t pid, int dirfd, const std::string& path, pid_t tgid = 0);
+std::optional<std::string> resolve_for(pid_t pid, int dirfd, const std::string& path,
+                                       pid_t tgid = 0);
 
 }  // namespace stsh::enforcer

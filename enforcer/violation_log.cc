@@ -21,7 +21,8 @@ std::string field(const char* key, const std::string& value) {
 }
 
 std::string action_text(const policy::Decision& d, bool audit) {
-  if (audit) return "audit-" + policy::describe(policy::Decision{d.verdict, d.error, false, d.rule});
+  if (audit)
+    return "audit-" + policy::describe(policy::Decision{d.verdict, d.error, false, d.rule});
   return policy::describe(policy::Decision{d.verdict, d.error, false, d.rule});
 }
 
@@ -29,20 +30,24 @@ std::string action_text(const policy::Decision& d, bool audit) {
 
 ViolationLog::ViolationLog(const policy::Session& session, std::string user, std::string session_id,
                            std::string policy_file)
-    : session_(session), user_(std::move(user)), session_id_(std::move(session_id)),
+    : session_(session),
+      user_(std::move(user)),
+      session_id_(std::move(session_id)),
       policy_file_(std::move(policy_file)) {
   openlog(session_.logging.ident.c_str(), LOG_PID | LOG_NDELAY, session_.logging.facility);
 }
 
 ViolationLog::~ViolationLog() {
   if (suppressed_ > 0) {
-    syslog(LOG_WARNING, "suppressed user=%s session=%s count=%u", user_.c_str(), session_id_.c_str(), suppressed_);
+    syslog(LOG_WARNING, "suppressed user=%s session=%s count=%u", user_.c_str(),
+           session_id_.c_str(), suppressed_);
   }
   closelog();
 }
 
-std::string ViolationLog::format(const Violation& v, const std::string& user, const std::string& session_id,
-                                 const std::string& policy_file, policy::Mode mode) {
+std::string ViolationLog::format(const Violation& v, const std::string& user,
+                                 const std::string& session_id, const std::string& policy_file,
+                                 policy::Mode mode) {
   std::string out = "violation";
   out += field("user", user);
   out += field("session", session_id);
@@ -71,8 +76,8 @@ void ViolationLog::record(const Violation& v) {
   const auto now = std::chrono::steady_clock::now();
   if (now - window_start_ >= std::chrono::seconds(session_.logging.interval_s)) {
     if (suppressed_ > 0) {
-      syslog(LOG_WARNING, "suppressed user=%s session=%s count=%u (rate limit %u per %llus)", user_.c_str(),
-             session_id_.c_str(), suppressed_, session_.logging.burst,
+      syslog(LOG_WARNING, "suppressed user=%s session=%s count=%u (rate limit %u per %llus)",
+             user_.c_str(), session_id_.c_str(), suppressed_, session_.logging.burst,
              static_cast<unsigned long long>(session_.logging.interval_s));
     }
     window_start_ = now;

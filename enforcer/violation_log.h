@@ -19,7 +19,7 @@ struct Violation {
   std::string command_entry;  // the policy entry it ran under ("file:line" or "(login)")
   policy::Call call;          // canonical, as the Plan decided it
   policy::Decision decision;
-  bool audit = false;         // audit mode: permitted, logged as would-be denial
+  bool audit = false;  // audit mode: permitted, logged as would-be denial
 };
 
 class ViolationLog {
@@ -34,8 +34,9 @@ class ViolationLog {
   // Denials and kills so far (audit records do not count): the shell's warning_limit.
   unsigned violations() const { return violations_; }
   // The text of the last record, for a message on the user's terminal.
-  static std::string format(const Violation& v, const std::string& user, const std::string& session_id,
-                            const std::string& policy_file, policy::Mode mode);
+  static std::string format(const Violation& v, const std::string& user,
+                            const std::string& session_id, const std::string& policy_file,
+                            policy::Mode mode);
 
  private:
   const policy::Session& session_;

@@ -22,6 +22,8 @@ std::string_view access_name(Access a) {
   return "none";
 }
 
-std::string describe(const Decision& d) { return format_action(Action{d.verdict, d.error, d.log}); }
+std::string describe(const Decision& d) {
+  return format_action(Action{d.verdict, d.error, d.log});
+}
 
 }  // namespace stsh::policy

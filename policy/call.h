@@ -23,10 +23,11 @@ struct Call {
   std::optional<std::string> filename;   // first path, canonical ("filename", "filename[0]")
   std::optional<std::string> filename1;  // second path ("filename[1]"): rename/link target, ...
   std::vector<std::string> argv;         // exec only
-  std::optional<std::string> sockaddr;   // "inet:1.2.3.4:80", "inet6:[::1]:22", "unix:/p", "unix:@abstract"
-  std::optional<int> oflags;             // open family: O_* flags
-  std::optional<unsigned> mode;          // creat/open with O_CREAT, mkdir, mknod, chmod family
-  std::optional<long> uid;               // chown family (-1 = unchanged)
+  std::optional<std::string>
+      sockaddr;                  // "inet:1.2.3.4:80", "inet6:[::1]:22", "unix:/p", "unix:@abstract"
+  std::optional<int> oflags;     // open family: O_* flags
+  std::optional<unsigned> mode;  // creat/open with O_CREAT, mkdir, mknod, chmod family
+  std::optional<long> uid;       // chown family (-1 = unchanged)
   std::optional<long> gid;
 };
 
@@ -36,9 +37,9 @@ enum class Verdict : uint8_t { permit, deny, kill };
 // entry, or "default" when nothing matched and the default denial applied.
 struct Decision {
   Verdict verdict = Verdict::deny;
-  int error = 0;            // errno for deny
-  bool log = false;         // write a violation/audit record
-  std::string_view rule;    // points into the Plan; valid while the Plan lives
+  int error = 0;          // errno for deny
+  bool log = false;       // write a violation/audit record
+  std::string_view rule;  // points into the Plan; valid while the Plan lives
 
   bool permitted() const { return verdict == Verdict::permit; }
 };

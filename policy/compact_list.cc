@@ -8,7 +8,8 @@ std::string origin_text(const SourceLocation& where) {
   return where.file + ":" + std::to_string(where.line) + ":" + std::to_string(where.column);
 }
 
-CompactList::CompactList(Kind kind, std::vector<Entry> entries) : kind_(kind), entries_(std::move(entries)) {
+CompactList::CompactList(Kind kind, std::vector<Entry> entries)
+    : kind_(kind), entries_(std::move(entries)) {
   origins_.reserve(entries_.size());
   for (uint32_t id = 0; id < entries_.size(); ++id) {
     const std::string& text = entries_[id].text;

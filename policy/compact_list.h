@@ -37,8 +37,8 @@ class CompactList {
   std::vector<Entry> entries_;
   std::vector<std::string> origins_;  // "file:line", parallel to entries_
   bool includes_commands_ = false;
-  PatternSet paths_;          // path globs; unix socket paths for address lists
-  PatternSet abstract_;       // abstract unix socket names, as "@name"
+  PatternSet paths_;     // path globs; unix socket paths for address lists
+  PatternSet abstract_;  // abstract unix socket names, as "@name"
   AddressSet inet_;
 };
 

@@ -28,8 +28,10 @@ class PlanCompiler {
         for (const auto& seen : commands) {
           if (seen.key.text == c.key.text) {
             const auto& w = seen.key.where;
-            return make_error(c.key.where, "duplicate command '" + c.key.text + "' (first defined at " + w.file +
-                                               ":" + std::to_string(w.line) + ":" + std::to_string(w.column) + ")");
+            return make_error(c.key.where, "duplicate command '" + c.key.text +
+                                               "' (first defined at " + w.file + ":" +
+                                               std::to_string(w.line) + ":" +
+                                               std::to_string(w.column) + ")");
           }
         }
         commands.push_back(std::move(c));
@@ -57,14 +59,20 @@ class PlanCompiler {
     add_unique(out.env.keep, s.env_keep);
     add_unique(out.env.unset, s.env_unset);
     for (const auto& var : s.env_set) {
-      auto it = std::find_if(out.env.set.begin(), out.env.set.end(), [&](auto& kv) { return kv.first == var.first; });
-      if (it != out.env.set.end()) it->second = var.second;
-      else out.env.set.push_back(var);
+      auto it = std::find_if(out.env.set.begin(), out.env.set.end(),
+                             [&](auto& kv) { return kv.first == var.first; });
+      if (it != out.env.set.end())
+        it->second = var.second;
+      else
+        out.env.set.push_back(var);
     }
     for (const auto& limit : s.limits) {
-      auto it = std::find_if(out.limits.begin(), out.limits.end(), [&](auto& l) { return l.resource == limit.resource; });
-      if (it != out.limits.end()) *it = limit;
-      else out.limits.push_back(limit);
+      auto it = std::find_if(out.limits.begin(), out.limits.end(),
+                             [&](auto& l) { return l.resource == limit.resource; });
+      if (it != out.limits.end())
+        *it = limit;
+      else
+        out.limits.push_back(limit);
     }
     if (s.ssh_command) out.ssh.command = *s.ssh_command;
     if (s.ssh_scp) out.ssh.scp = *s.ssh_scp;
@@ -79,10 +87,12 @@ class PlanCompiler {
 
   // defaults: of every file are one section: lists are unions, rules run in merge order.
   static void merge_defaults(Section from, Section& into) {
-    auto merge = [](std::optional<std::vector<Entry>>& to, std::optional<std::vector<Entry>>& from) {
+    auto merge = [](std::optional<std::vector<Entry>>& to,
+                    std::optional<std::vector<Entry>>& from) {
       if (!from) return;
       if (!to) to.emplace();
-      to->insert(to->end(), std::make_move_iterator(from->begin()), std::make_move_iterator(from->end()));
+      to->insert(to->end(), std::make_move_iterator(from->begin()),
+                 std::make_move_iterator(from->end()));
     };
     merge(into.read, from.read);
     merge(into.write, from.write);
@@ -93,7 +103,8 @@ class PlanCompiler {
                       std::make_move_iterator(from.rules.end()));
   }
 
-  static ListPtr make_list(CompactList::Kind kind, const std::optional<std::vector<Entry>>& entries) {
+  static ListPtr make_list(CompactList::Kind kind,
+                           const std::optional<std::vector<Entry>>& entries) {
     return std::make_shared<const CompactList>(kind, entries ? *entries : std::vector<Entry>{});
   }
 
@@ -104,8 +115,10 @@ class PlanCompiler {
 
   void build(Plan& plan, const Section& defaults, const std::vector<CommandSpec>& commands) {
     using K = CompactList::Kind;
-    const ListPtr read = make_list(K::paths, defaults.read), write = make_list(K::paths, defaults.write),
-                  exec = make_list(K::paths, defaults.exec), connect = make_list(K::addresses, defaults.connect),
+    const ListPtr read = make_list(K::paths, defaults.read),
+                  write = make_list(K::paths, defaults.write),
+                  exec = make_list(K::paths, defaults.exec),
+                  connect = make_list(K::addresses, defaults.connect),
                   bind = make_list(K::addresses, defaults.bind);
     const auto default_rules = std::make_shared<const RuleSet>(defaults.rules);
     const auto no_rules = std::make_shared<const RuleSet>();
@@ -115,7 +128,8 @@ class PlanCompiler {
     login->origin_ = kLoginOrigin;
     login->is_login_ = true;
     login->read_ = read, login->write_ = write, login->connect_ = connect, login->bind_ = bind;
-    login->exec_ = make_list(K::paths, std::nullopt);  // the login starts commands, see Plan::decide
+    login->exec_ =
+        make_list(K::paths, std::nullopt);  // the login starts commands, see Plan::decide
     login->own_rules_ = no_rules;
     login->default_rules_ = default_rules;
     plan.login_ = std::move(login);
@@ -132,11 +146,14 @@ class PlanCompiler {
       c->exec_ = own_or(spec.section.exec, exec, K::paths);
       c->connect_ = own_or(spec.section.connect, connect, K::addresses);
       c->bind_ = own_or(spec.section.bind, bind, K::addresses);
-      c->own_rules_ = spec.section.rules.empty() ? no_rules : std::make_shared<const RuleSet>(spec.section.rules);
+      c->own_rules_ = spec.section.rules.empty()
+                          ? no_rules
+                          : std::make_shared<const RuleSet>(spec.section.rules);
       c->default_rules_ = default_rules;
       plan.commands_.push_back(std::move(c));
       const bool is_glob = spec.key.text.find_first_of("*?[\\") != std::string::npos;
-      plan.command_keys_.add(is_glob ? MatchKind::glob : MatchKind::exact, spec.key.text, is_glob ? n + i : i);
+      plan.command_keys_.add(is_glob ? MatchKind::glob : MatchKind::exact, spec.key.text,
+                             is_glob ? n + i : i);
     }
   }
 

@@ -13,8 +13,6 @@
 namespace stsh::policy {
 namespace {
 
-
-
 // `..` and `.` components would never match a canonical path; say so instead of never matching.
 std::optional<TextError> check_components(std::string_view text) {
   size_t i = 0;
@@ -22,7 +20,9 @@ std::optional<TextError> check_components(std::string_view text) {
     const size_t end = std::min(text.find('/', i), text.size());
     const std::string_view part = text.substr(i, end - i);
     if (part == "." || part == "..") {
-      return TextError{i, "'" + std::string(part) + "' is not allowed in a path pattern (paths are matched in canonical form)"};
+      return TextError{
+          i, "'" + std::string(part) +
+                 "' is not allowed in a path pattern (paths are matched in canonical form)"};
     }
     i = end + 1;
   }
@@ -60,13 +60,20 @@ std::vector<std::string_view> target_candidates() {
 bool member_has(const AliasMember& m, Operand op, int index) {
   const Operands ops = operands_of(m.nr);
   switch (op) {
-    case Operand::filename: return index == 1 ? ops.filename1 : ops.filename;
-    case Operand::argv: return ops.argv;
-    case Operand::sockaddr: return ops.sockaddr;
-    case Operand::oflags: return ops.oflags;
-    case Operand::mode: return ops.mode;
-    case Operand::uid: return ops.uid;
-    case Operand::gid: return ops.gid;
+    case Operand::filename:
+      return index == 1 ? ops.filename1 : ops.filename;
+    case Operand::argv:
+      return ops.argv;
+    case Operand::sockaddr:
+      return ops.sockaddr;
+    case Operand::oflags:
+      return ops.oflags;
+    case Operand::mode:
+      return ops.mode;
+    case Operand::uid:
+      return ops.uid;
+    case Operand::gid:
+      return ops.gid;
   }
   return false;
 }
@@ -76,20 +83,24 @@ bool member_has(const AliasMember& m, Operand op, int index) {
 std::optional<TextError> check_list_entry(ListKind kind, std::string& text) {
   if (text.empty()) return TextError{0, "empty entry"};
   switch (kind) {
-    case ListKind::path: return check_path_glob(text, /*require_absolute=*/true);
+    case ListKind::path:
+      return check_path_glob(text, /*require_absolute=*/true);
     case ListKind::exec:
       if (text == kCommandsToken) return std::nullopt;
-      if (text.front() == '@') return TextError{0, "unknown exec entry '" + text + "' (the only @ entry is @commands)"};
+      if (text.front() == '@')
+        return TextError{0, "unknown exec entry '" + text + "' (the only @ entry is @commands)"};
       return check_path_glob(text, /*require_absolute=*/true);
     case ListKind::address: {
       auto parsed = parse_address_pattern(text);
       if (!parsed) return TextError{parsed.error().offset, parsed.error().message};
       if (text.rfind("unix:@", 0) == 0) {
         std::string name = text.substr(5);
-        if (auto err = validate_glob(name, /*require_absolute=*/false)) return TextError{5 + err->offset, err->message};
+        if (auto err = validate_glob(name, /*require_absolute=*/false))
+          return TextError{5 + err->offset, err->message};
       } else if (text.rfind("unix:", 0) == 0) {
         std::string path = text.substr(5);
-        if (auto err = check_path_glob(path, /*require_absolute=*/true)) return TextError{5 + err->offset, err->message};
+        if (auto err = check_path_glob(path, /*require_absolute=*/true))
+          return TextError{5 + err->offset, err->message};
         text = "unix:" + path;
       }
       return std::nullopt;
@@ -100,11 +111,13 @@ std::optional<TextError> check_list_entry(ListKind kind, std::string& text) {
 
 std::optional<TextError> check_include_path(std::string_view text) {
   if (text.empty()) return TextError{0, "empty include path"};
-  if (text.front() == '/') return TextError{0, "include paths are relative to the policy directory, not absolute"};
+  if (text.front() == '/')
+    return TextError{0, "include paths are relative to the policy directory, not absolute"};
   size_t i = 0;
   while (i <= text.size()) {
     const size_t end = std::min(text.find('/', i), text.size());
-    if (text.substr(i, end - i) == "..") return TextError{i, "include paths may not leave the policy directory ('..')"};
+    if (text.substr(i, end - i) == "..")
+      return TextError{i, "include paths may not leave the policy directory ('..')"};
     i = end + 1;
   }
   return std::nullopt;
@@ -122,7 +135,8 @@ Result<RuleTarget> resolve_rule_target(std::string_view name) {
   if (!nr) {
     std::string msg = "unknown syscall or alias '" + t.name + "'";
     static const std::vector<std::string_view> candidates = target_candidates();
-    if (auto near = nearest(name, candidates)) msg += " (did you mean '" + std::string(*near) + "'?)";
+    if (auto near = nearest(name, candidates))
+      msg += " (did you mean '" + std::string(*near) + "'?)";
     return make_error(msg);
   }
   // The open family appears in fsread and fswrite alike: a rule on the bare name covers both.
@@ -158,12 +172,14 @@ std::string operand_missing_message(const RuleTarget& target, Operand op, int in
     name += "[" + std::to_string(index) + "]";
   }
   std::string have;
-  for (Operand o : {Operand::filename, Operand::argv, Operand::sockaddr, Operand::oflags, Operand::mode,
-                    Operand::uid, Operand::gid}) {
-    if (target_has_operand(target, o, 0)) have += (have.empty() ? "" : ", ") + std::string(operand_name(o));
+  for (Operand o : {Operand::filename, Operand::argv, Operand::sockaddr, Operand::oflags,
+                    Operand::mode, Operand::uid, Operand::gid}) {
+    if (target_has_operand(target, o, 0))
+      have += (have.empty() ? "" : ", ") + std::string(operand_name(o));
   }
   if (target_has_operand(target, Operand::filename, 1)) have += ", filename[1]";
-  return "'" + target.name + "' has no operand " + name + " (it has: " + (have.empty() ? "none" : have) + ")";
+  return "'" + target.name + "' has no operand " + name +
+         " (it has: " + (have.empty() ? "none" : have) + ")";
 }
 
 std::optional<TextError> check_predicate_value(Predicate& p) {
@@ -176,7 +192,8 @@ std::optional<TextError> check_predicate_value(Predicate& p) {
     if (rc != 0) {
       char msg[256];
       regerror(rc, &re, msg, sizeof msg);
-      return TextError{0, "invalid regular expression after expanding variables: " + std::string(msg)};
+      return TextError{0,
+                       "invalid regular expression after expanding variables: " + std::string(msg)};
     }
     regfree(&re);
   } else if (p.op == Op::match) {
@@ -184,7 +201,9 @@ std::optional<TextError> check_predicate_value(Predicate& p) {
     if (auto err = check_path_glob(pattern, /*require_absolute=*/is_path)) return err;
     p.value = std::move(pattern);
   } else if (is_path && (p.op == Op::eq || p.op == Op::neq || p.op == Op::inpath)) {
-    if (p.value.empty() || p.value.front() != '/') return TextError{0, "a filename is compared in canonical absolute form; write an absolute path"};
+    if (p.value.empty() || p.value.front() != '/')
+      return TextError{0,
+                       "a filename is compared in canonical absolute form; write an absolute path"};
     if (auto err = check_components(p.value)) return err;
     squeeze_slashes(p.value);
   }

@@ -47,5 +47,4 @@ std::string operand_missing_message(const RuleTarget& target, Operand op, int in
 // eq/neq/inpath on filenames (normalized in place).
 std::optional<TextError> check_predicate_value(Predicate& p);
 
-
 }  // namespace stsh::policy

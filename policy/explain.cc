@@ -16,11 +16,14 @@ struct FlagName {
   int value;
 };
 constexpr std::array kOpenFlags{
-    FlagName{"O_RDONLY", O_RDONLY},   FlagName{"O_WRONLY", O_WRONLY},     FlagName{"O_RDWR", O_RDWR},
-    FlagName{"O_CREAT", O_CREAT},     FlagName{"O_EXCL", O_EXCL},         FlagName{"O_NOCTTY", O_NOCTTY},
-    FlagName{"O_TRUNC", O_TRUNC},     FlagName{"O_APPEND", O_APPEND},     FlagName{"O_NONBLOCK", O_NONBLOCK},
-    FlagName{"O_DIRECTORY", O_DIRECTORY}, FlagName{"O_NOFOLLOW", O_NOFOLLOW}, FlagName{"O_CLOEXEC", O_CLOEXEC},
-    FlagName{"O_PATH", O_PATH},       FlagName{"O_TMPFILE", O_TMPFILE},   FlagName{"O_SYNC", O_SYNC},
+    FlagName{"O_RDONLY", O_RDONLY},     FlagName{"O_WRONLY", O_WRONLY},
+    FlagName{"O_RDWR", O_RDWR},         FlagName{"O_CREAT", O_CREAT},
+    FlagName{"O_EXCL", O_EXCL},         FlagName{"O_NOCTTY", O_NOCTTY},
+    FlagName{"O_TRUNC", O_TRUNC},       FlagName{"O_APPEND", O_APPEND},
+    FlagName{"O_NONBLOCK", O_NONBLOCK}, FlagName{"O_DIRECTORY", O_DIRECTORY},
+    FlagName{"O_NOFOLLOW", O_NOFOLLOW}, FlagName{"O_CLOEXEC", O_CLOEXEC},
+    FlagName{"O_PATH", O_PATH},         FlagName{"O_TMPFILE", O_TMPFILE},
+    FlagName{"O_SYNC", O_SYNC},
 };
 
 Result<int> parse_oflags(std::string_view text) {
@@ -50,7 +53,8 @@ Result<long> parse_number(std::string_view text, int base, std::string_view what
 
 Result<std::string> normal_path(std::string_view text, std::string_view what) {
   auto n = lexically_normal(text);
-  if (!n) return make_error(std::string(what) + " must be an absolute path: '" + std::string(text) + "'");
+  if (!n)
+    return make_error(std::string(what) + " must be an absolute path: '" + std::string(text) + "'");
   return *n;
 }
 
@@ -94,8 +98,9 @@ std::optional<Error> set_named(Call& call, std::string_view name, std::string_vi
     if (!n) return n.take_error();
     (name == "uid" ? call.uid : call.gid) = *n;
   } else {
-    return make_error("unknown argument '" + std::string(name) +
-                      "' (expected filename, filename[1], argv, sockaddr, oflags, mode, uid or gid)");
+    return make_error(
+        "unknown argument '" + std::string(name) +
+        "' (expected filename, filename[1], argv, sockaddr, oflags, mode, uid or gid)");
   }
   return std::nullopt;
 }
@@ -122,7 +127,8 @@ Result<Call> call_from_words(const std::string& syscall, const std::vector<std::
     const size_t eq = arg.find('=');
     const bool exec_argument = access == Access::exec && positional > 0;  // "env FOO=bar" is argv
     if (!exec_argument && eq != std::string::npos && eq > 0 && arg[0] != '/') {
-      if (auto err = set_named(call, std::string_view(arg).substr(0, eq), std::string_view(arg).substr(eq + 1))) {
+      if (auto err = set_named(call, std::string_view(arg).substr(0, eq),
+                               std::string_view(arg).substr(eq + 1))) {
         return *err;
       }
       continue;
@@ -175,7 +181,8 @@ std::string decision_source(const Plan& plan, const CommandPolicy& policy, const
       if (r.origin == d.rule) return r.source;
     }
   }
-  for (const CompactList* list : {&policy.read(), &policy.write(), &policy.exec(), &policy.connect(), &policy.bind()}) {
+  for (const CompactList* list :
+       {&policy.read(), &policy.write(), &policy.exec(), &policy.connect(), &policy.bind()}) {
     for (uint32_t i = 0; i < list->entries().size(); ++i) {
       if (list->origin(i) == d.rule) return "list entry " + list->entries()[i].text;
     }
@@ -195,18 +202,21 @@ std::string summarize(const Plan& plan) {
   const CommandPolicy& login = plan.login();
   auto counts = [](const CommandPolicy& p) {
     return "read " + std::to_string(p.read().entries().size()) + ", write " +
-           std::to_string(p.write().entries().size()) + ", exec " + std::to_string(p.exec().entries().size()) +
-           ", connect " + std::to_string(p.connect().entries().size()) + ", bind " +
+           std::to_string(p.write().entries().size()) + ", exec " +
+           std::to_string(p.exec().entries().size()) + ", connect " +
+           std::to_string(p.connect().entries().size()) + ", bind " +
            std::to_string(p.bind().entries().size());
   };
-  out += "\ndefaults: " + counts(login) + "; " + std::to_string(login.default_rules().size()) + " rules";
+  out += "\ndefaults: " + counts(login) + "; " + std::to_string(login.default_rules().size()) +
+         " rules";
   size_t own_rules = 0, with_rules = 0;
   for (const auto& c : plan.commands()) {
     own_rules += c->own_rules().size();
     with_rules += c->own_rules().size() ? 1 : 0;
   }
-  out += "\ncommands: " + std::to_string(plan.commands().size()) + " (" + std::to_string(with_rules) +
-         " with rules of their own, " + std::to_string(own_rules) + " rules)\n";
+  out += "\ncommands: " + std::to_string(plan.commands().size()) + " (" +
+         std::to_string(with_rules) + " with rules of their own, " + std::to_string(own_rules) +
+         " rules)\n";
   return out;
 }
 

@@ -43,8 +43,10 @@ std::variant<GlobToken, GlobError> parse_class(std::string_view p, size_t& i) {
     if (p[j] == ']') break;
     // "[[:alpha:]]" would otherwise be read as the members '[', ':', 'a', ... and silently
     // match something else than the writer meant.
-    if (p[j] == '[' && j + 1 < p.size() && (p[j + 1] == ':' || p[j + 1] == '=' || p[j + 1] == '.')) {
-      return GlobError{j, "character class names like [:alpha:] are not supported; list the characters"};
+    if (p[j] == '[' && j + 1 < p.size() &&
+        (p[j + 1] == ':' || p[j + 1] == '=' || p[j + 1] == '.')) {
+      return GlobError{
+          j, "character class names like [:alpha:] are not supported; list the characters"};
     }
     const size_t lo_offset = j;
     auto lo = class_member(p, j);

@@ -16,12 +16,13 @@ namespace {
 
 using Node = YAML::Node;
 
-Result<std::vector<Entry>> load_list(const YamlContext& ctx, const Node& node,
-                                     std::string_view key, ListKind kind) {
+Result<std::vector<Entry>> load_list(const YamlContext& ctx, const Node& node, std::string_view key,
+                                     ListKind kind) {
   std::vector<Entry> out;
   if (node.IsNull()) return out;  // "read:" with nothing after it is an empty list
   if (!node.IsSequence()) {
-    return ctx.error(node, "'" + std::string(key) + "' must be a list, not " + std::string(node_kind(node)));
+    return ctx.error(
+        node, "'" + std::string(key) + "' must be a list, not " + std::string(node_kind(node)));
   }
   for (const auto& item : node) {
     auto text = ctx.expanded(item, std::string(key) + " entry");
@@ -33,12 +34,14 @@ Result<std::vector<Entry>> load_list(const YamlContext& ctx, const Node& node,
 }
 
 // Checks and expands the string operands of a parsed rule, in place.
-std::optional<Error> finish_predicates(const YamlContext& ctx, const Node& value, std::string_view text,
-                                       Expr& expr, const RuleTarget& target) {
+std::optional<Error> finish_predicates(const YamlContext& ctx, const Node& value,
+                                       std::string_view text, Expr& expr,
+                                       const RuleTarget& target) {
   if (expr.kind == Expr::Kind::Pred) {
     Predicate& p = expr.pred;
     if (!target_has_operand(target, p.operand, p.index)) {
-      return ctx.error(value, p.operand_offset, operand_missing_message(target, p.operand, p.index));
+      return ctx.error(value, p.operand_offset,
+                       operand_missing_message(target, p.operand, p.index));
     }
     std::string out;
     const size_t raw_size = p.value.size();
@@ -50,8 +53,10 @@ std::optional<Error> finish_predicates(const YamlContext& ctx, const Node& value
     // literal's start rather than at a column that does not exist.
     const bool expanded = p.value.size() != raw_size;
     if (auto err = check_predicate_value(p)) {
-      return ctx.error(value, expanded ? p.value_offset + 1 : string_value_offset(text, p.value_offset, err->offset),
-                       err->message);
+      return ctx.error(
+          value,
+          expanded ? p.value_offset + 1 : string_value_offset(text, p.value_offset, err->offset),
+          err->message);
     }
     return std::nullopt;
   }
@@ -71,24 +76,30 @@ Result<RuleSpec> load_rule(const YamlContext& ctx, const Node& item) {
   auto target = resolve_rule_target(*target_name);
   if (!target) return ctx.error(kv.first, target.error().message);
   if (!kv.second.IsScalar()) {
-    return ctx.error(kv.second, "the rule for '" + *target_name + "' must be 'EXPRESSION then ACTION'");
+    return ctx.error(kv.second,
+                     "the rule for '" + *target_name + "' must be 'EXPRESSION then ACTION'");
   }
   const std::string& text = kv.second.Scalar();
   auto parsed = parse_rule(text, ctx.where(kv.second));
   if (!parsed) return parsed.take_error();
   if (auto err = finish_predicates(ctx, kv.second, text, parsed->expr, *target)) return *err;
   if (parsed->action.verdict == Verdict::permit && is_never_permitted(*target_name)) {
-    return ctx.error(kv.first, "'" + *target_name + "' is always denied by stsh; a policy cannot permit it");
+    return ctx.error(kv.first,
+                     "'" + *target_name + "' is always denied by stsh; a policy cannot permit it");
   }
-  return RuleSpec{*target_name, *target_name + ": " + text, std::move(*parsed), ctx.where(kv.first)};
+  return RuleSpec{*target_name, *target_name + ": " + text, std::move(*parsed),
+                  ctx.where(kv.first)};
 }
 
 Result<Section> load_section(const YamlContext& ctx, const Node& node, std::string_view what) {
   Section s;
   s.where = ctx.where(node);
   if (node.IsNull()) return s;  // "/usr/bin/ls:" or "/usr/bin/ls: {}" inherit everything
-  if (!node.IsMap()) return ctx.error(node, std::string(what) + " must be a mapping, not " + std::string(node_kind(node)));
-  if (auto err = ctx.check_keys(node, what, {"read", "write", "exec", "connect", "bind", "rules"})) return *err;
+  if (!node.IsMap())
+    return ctx.error(node,
+                     std::string(what) + " must be a mapping, not " + std::string(node_kind(node)));
+  if (auto err = ctx.check_keys(node, what, {"read", "write", "exec", "connect", "bind", "rules"}))
+    return *err;
   for (const auto& kv : node) {
     const std::string& key = kv.first.Scalar();
     if (key == "rules") {
@@ -101,13 +112,16 @@ Result<Section> load_section(const YamlContext& ctx, const Node& node, std::stri
       }
       continue;
     }
-    const ListKind kind = key == "exec" ? ListKind::exec
-                        : (key == "connect" || key == "bind") ? ListKind::address
-                                                              : ListKind::path;
+    const ListKind kind = key == "exec"                         ? ListKind::exec
+                          : (key == "connect" || key == "bind") ? ListKind::address
+                                                                : ListKind::path;
     auto list = load_list(ctx, kv.second, key, kind);
     if (!list) return list.take_error();
-    auto& slot = key == "read" ? s.read : key == "write" ? s.write : key == "exec" ? s.exec
-               : key == "connect" ? s.connect : s.bind;
+    auto& slot = key == "read"      ? s.read
+                 : key == "write"   ? s.write
+                 : key == "exec"    ? s.exec
+                 : key == "connect" ? s.connect
+                                    : s.bind;
     slot = std::move(*list);
   }
   return s;
@@ -148,8 +162,9 @@ Result<std::vector<CommandSpec>> load_commands(const YamlContext& ctx, const Nod
     for (const auto& seen : out) {
       if (seen.key.text == *checked) {
         const auto& w = seen.key.where;
-        return ctx.error(kv.first, "duplicate command '" + *checked + "' (first defined at " + w.file +
-                                       ":" + std::to_string(w.line) + ":" + std::to_string(w.column) + ")");
+        return ctx.error(kv.first, "duplicate command '" + *checked + "' (first defined at " +
+                                       w.file + ":" + std::to_string(w.line) + ":" +
+                                       std::to_string(w.column) + ")");
       }
     }
     auto section = load_section(ctx, kv.second, "command '" + *checked + "'");
@@ -163,10 +178,12 @@ Result<Document> load_root(const YamlContext& ctx, const Node& root) {
   Document doc;
   doc.path = ctx.path();
   if (!root.IsMap()) {
-    return ctx.error(root, "a policy must be a mapping with keys include, session, defaults, commands; found " +
-                               std::string(node_kind(root)));
+    return ctx.error(
+        root, "a policy must be a mapping with keys include, session, defaults, commands; found " +
+                  std::string(node_kind(root)));
   }
-  if (auto err = ctx.check_keys(root, "the policy", {"include", "session", "defaults", "commands"})) return *err;
+  if (auto err = ctx.check_keys(root, "the policy", {"include", "session", "defaults", "commands"}))
+    return *err;
   for (const auto& kv : root) {
     const std::string& key = kv.first.Scalar();
     if (key == "include") {
@@ -207,9 +224,12 @@ SourceLocation locate_offset(std::string_view text, size_t offset, const std::st
 bool only_comments_and_space(std::string_view text) {
   bool in_comment = false;
   for (char c : text) {
-    if (c == '\n') in_comment = false;
-    else if (c == '#') in_comment = true;
-    else if (!in_comment && c != ' ' && c != '\t' && c != '\r') return false;
+    if (c == '\n')
+      in_comment = false;
+    else if (c == '#')
+      in_comment = true;
+    else if (!in_comment && c != ' ' && c != '\t' && c != '\r')
+      return false;
   }
   return true;
 }
@@ -218,7 +238,8 @@ bool only_comments_and_space(std::string_view text) {
 
 Result<Document> load_document(std::string_view text, const std::string& path,
                                const Variables& vars) {
-  if (only_comments_and_space(text)) return make_error({path, 1, 1}, "empty policy (no settings at all)");
+  if (only_comments_and_space(text))
+    return make_error({path, 1, 1}, "empty policy (no settings at all)");
   if (size_t bad = find_invalid_utf8(text); bad != std::string_view::npos) {
     return make_error(locate_offset(text, bad, path), "not valid UTF-8");
   }
@@ -230,8 +251,9 @@ Result<Document> load_document(std::string_view text, const std::string& path,
   try {
     const Node root = YAML::Load(std::string(text));
     if (root.IsNull()) {
-      return make_error({path, 1, 1}, "no policy found: the file must be a YAML mapping with keys include, "
-                                      "session, defaults, commands");
+      return make_error({path, 1, 1},
+                        "no policy found: the file must be a YAML mapping with keys include, "
+                        "session, defaults, commands");
     }
     return load_root(ctx, root);
   } catch (const YAML::ParserException& e) {

@@ -18,10 +18,12 @@ struct Facility {
   int value;
 };
 constexpr std::array kFacilities{
-    Facility{"auth", LOG_AUTH},       Facility{"authpriv", LOG_AUTHPRIV}, Facility{"daemon", LOG_DAEMON},
-    Facility{"user", LOG_USER},       Facility{"local0", LOG_LOCAL0},     Facility{"local1", LOG_LOCAL1},
-    Facility{"local2", LOG_LOCAL2},   Facility{"local3", LOG_LOCAL3},     Facility{"local4", LOG_LOCAL4},
-    Facility{"local5", LOG_LOCAL5},   Facility{"local6", LOG_LOCAL6},     Facility{"local7", LOG_LOCAL7},
+    Facility{"auth", LOG_AUTH},     Facility{"authpriv", LOG_AUTHPRIV},
+    Facility{"daemon", LOG_DAEMON}, Facility{"user", LOG_USER},
+    Facility{"local0", LOG_LOCAL0}, Facility{"local1", LOG_LOCAL1},
+    Facility{"local2", LOG_LOCAL2}, Facility{"local3", LOG_LOCAL3},
+    Facility{"local4", LOG_LOCAL4}, Facility{"local5", LOG_LOCAL5},
+    Facility{"local6", LOG_LOCAL6}, Facility{"local7", LOG_LOCAL7},
 };
 
 struct LimitKind {
@@ -30,9 +32,12 @@ struct LimitKind {
   enum { count, size, duration } unit;
 };
 constexpr std::array kLimitKinds{
-    LimitKind{"nproc", RLIMIT_NPROC, LimitKind::count},  LimitKind{"nofile", RLIMIT_NOFILE, LimitKind::count},
-    LimitKind{"fsize", RLIMIT_FSIZE, LimitKind::size},   LimitKind{"cpu", RLIMIT_CPU, LimitKind::duration},
-    LimitKind{"as", RLIMIT_AS, LimitKind::size},         LimitKind{"core", RLIMIT_CORE, LimitKind::size},
+    LimitKind{"nproc", RLIMIT_NPROC, LimitKind::count},
+    LimitKind{"nofile", RLIMIT_NOFILE, LimitKind::count},
+    LimitKind{"fsize", RLIMIT_FSIZE, LimitKind::size},
+    LimitKind{"cpu", RLIMIT_CPU, LimitKind::duration},
+    LimitKind{"as", RLIMIT_AS, LimitKind::size},
+    LimitKind{"core", RLIMIT_CORE, LimitKind::size},
     LimitKind{"stack", RLIMIT_STACK, LimitKind::size},
 };
 
@@ -40,7 +45,8 @@ Result<uint64_t> parse_count(std::string_view text) {
   uint64_t v = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
   if (text.empty() || ec != std::errc() || end != text.data() + text.size()) {
-    return make_error("invalid number '" + std::string(text) + "' (expected a whole number or unlimited)");
+    return make_error("invalid number '" + std::string(text) +
+                      "' (expected a whole number or unlimited)");
   }
   return v;
 }
@@ -53,10 +59,12 @@ bool is_env_name(const std::string& s) {
   return true;
 }
 
-Result<std::vector<std::string>> env_names(const YamlContext& ctx, const Node& node, std::string_view key) {
+Result<std::vector<std::string>> env_names(const YamlContext& ctx, const Node& node,
+                                           std::string_view key) {
   std::vector<std::string> out;
   if (node.IsNull()) return out;
-  if (!node.IsSequence()) return ctx.error(node, "'env." + std::string(key) + "' must be a list of variable names");
+  if (!node.IsSequence())
+    return ctx.error(node, "'env." + std::string(key) + "' must be a list of variable names");
   for (const auto& item : node) {
     auto name = ctx.string(item, "env." + std::string(key) + " entry");
     if (!name) return name.take_error();
@@ -73,11 +81,13 @@ std::optional<Error> load_env(const YamlContext& ctx, const Node& node, SessionS
     const std::string& key = kv.first.Scalar();
     if (key == "set") {
       if (kv.second.IsNull()) continue;
-      if (!kv.second.IsMap()) return ctx.error(kv.second, "'env.set' must be a mapping of NAME: value");
+      if (!kv.second.IsMap())
+        return ctx.error(kv.second, "'env.set' must be a mapping of NAME: value");
       for (const auto& var : kv.second) {
         auto name = ctx.string(var.first, "env.set name");
         if (!name) return name.take_error();
-        if (!is_env_name(*name)) return ctx.error(var.first, "'" + *name + "' is not a variable name");
+        if (!is_env_name(*name))
+          return ctx.error(var.first, "'" + *name + "' is not a variable name");
         auto value = ctx.expanded(var.second, "env.set." + *name);
         if (!value) return value.take_error();
         s.env_set.emplace_back(*name, *value);
@@ -94,7 +104,9 @@ std::optional<Error> load_env(const YamlContext& ctx, const Node& node, SessionS
 
 std::optional<Error> load_limits(const YamlContext& ctx, const Node& node, SessionSpec& s) {
   if (!node.IsMap()) return ctx.error(node, "'limits' must be a mapping");
-  if (auto err = ctx.check_keys(node, "limits", {"nproc", "nofile", "fsize", "cpu", "as", "core", "stack"})) return err;
+  if (auto err = ctx.check_keys(node, "limits",
+                                {"nproc", "nofile", "fsize", "cpu", "as", "core", "stack"}))
+    return err;
   for (const auto& kv : node) {
     const std::string& key = kv.first.Scalar();
     const LimitKind* kind = nullptr;
@@ -117,20 +129,25 @@ std::optional<Error> load_limits(const YamlContext& ctx, const Node& node, Sessi
 }
 
 std::optional<Error> load_ssh(const YamlContext& ctx, const Node& node, SessionSpec& s) {
-  if (!node.IsMap()) return ctx.error(node, "'ssh' must be a mapping with keys command, scp, sftp, rsync");
+  if (!node.IsMap())
+    return ctx.error(node, "'ssh' must be a mapping with keys command, scp, sftp, rsync");
   if (auto err = ctx.check_keys(node, "ssh", {"command", "scp", "sftp", "rsync"})) return err;
   for (const auto& kv : node) {
     const std::string& key = kv.first.Scalar();
     auto b = ctx.boolean(kv.second, "ssh." + key);
     if (!b) return b.take_error();
-    auto& slot = key == "command" ? s.ssh_command : key == "scp" ? s.ssh_scp : key == "sftp" ? s.ssh_sftp : s.ssh_rsync;
+    auto& slot = key == "command" ? s.ssh_command
+                 : key == "scp"   ? s.ssh_scp
+                 : key == "sftp"  ? s.ssh_sftp
+                                  : s.ssh_rsync;
     slot = *b;
   }
   return std::nullopt;
 }
 
 std::optional<Error> load_logging(const YamlContext& ctx, const Node& node, SessionSpec& s) {
-  if (!node.IsMap()) return ctx.error(node, "'logging' must be a mapping with keys facility, ident, rate_limit");
+  if (!node.IsMap())
+    return ctx.error(node, "'logging' must be a mapping with keys facility, ident, rate_limit");
   if (auto err = ctx.check_keys(node, "logging", {"facility", "ident", "rate_limit"})) return err;
   for (const auto& kv : node) {
     const std::string& key = kv.first.Scalar();
@@ -141,15 +158,21 @@ std::optional<Error> load_logging(const YamlContext& ctx, const Node& node, Sess
       for (const auto& f : kFacilities) {
         if (f.name == *name) value = f.value;
       }
-      if (!value) return ctx.error(kv.second, "unknown syslog facility '" + *name + "' (expected auth, authpriv, daemon, user or local0..local7)");
+      if (!value)
+        return ctx.error(kv.second,
+                         "unknown syslog facility '" + *name +
+                             "' (expected auth, authpriv, daemon, user or local0..local7)");
       s.log_facility = value;
     } else if (key == "ident") {
       auto ident = ctx.string(kv.second, "logging.ident");
       if (!ident) return ident.take_error();
-      if (ident->empty() || ident->size() > 32) return ctx.error(kv.second, "'logging.ident' must be 1 to 32 characters");
+      if (ident->empty() || ident->size() > 32)
+        return ctx.error(kv.second, "'logging.ident' must be 1 to 32 characters");
       s.log_ident = *ident;
     } else {
-      if (!kv.second.IsMap()) return ctx.error(kv.second, "'logging.rate_limit' must be a mapping with keys burst, interval");
+      if (!kv.second.IsMap())
+        return ctx.error(kv.second,
+                         "'logging.rate_limit' must be a mapping with keys burst, interval");
       if (auto err = ctx.check_keys(kv.second, "rate_limit", {"burst", "interval"})) return err;
       for (const auto& rl : kv.second) {
         if (rl.first.Scalar() == "burst") {
@@ -171,7 +194,8 @@ std::optional<Error> load_logging(const YamlContext& ctx, const Node& node, Sess
   return std::nullopt;
 }
 
-std::optional<Error> load_key(const YamlContext& ctx, const std::string& key, const Node& value, SessionSpec& s) {
+std::optional<Error> load_key(const YamlContext& ctx, const std::string& key, const Node& value,
+                              SessionSpec& s) {
   if (key == "umask") {
     auto text = ctx.string(value, "umask");
     if (!text) return text.take_error();
@@ -195,10 +219,14 @@ std::optional<Error> load_key(const YamlContext& ctx, const std::string& key, co
   } else if (key == "mode") {
     auto text = ctx.string(value, "mode");
     if (!text) return text.take_error();
-    if (*text == "enforce") s.mode = Mode::enforce;
-    else if (*text == "audit") s.mode = Mode::audit;
-    else if (*text == "learn") s.mode = Mode::learn;
-    else return ctx.error(value, "unknown mode '" + *text + "' (expected enforce, audit or learn)");
+    if (*text == "enforce")
+      s.mode = Mode::enforce;
+    else if (*text == "audit")
+      s.mode = Mode::audit;
+    else if (*text == "learn")
+      s.mode = Mode::learn;
+    else
+      return ctx.error(value, "unknown mode '" + *text + "' (expected enforce, audit or learn)");
   } else if (key == "env") {
     return load_env(ctx, value, s);
   } else if (key == "limits") {
@@ -216,10 +244,11 @@ std::optional<Error> load_key(const YamlContext& ctx, const std::string& key, co
 Result<SessionSpec> load_session(const YamlContext& ctx, const Node& node) {
   SessionSpec s;
   if (node.IsNull()) return s;
-  if (!node.IsMap()) return ctx.error(node, "'session' must be a mapping, not " + std::string(node_kind(node)));
+  if (!node.IsMap())
+    return ctx.error(node, "'session' must be a mapping, not " + std::string(node_kind(node)));
   if (auto err = ctx.check_keys(node, "session",
-                                {"umask", "warning_limit", "timeout", "banner", "history_size", "prompt", "env",
-                                 "limits", "ssh", "mode", "logging"})) {
+                                {"umask", "warning_limit", "timeout", "banner", "history_size",
+                                 "prompt", "env", "limits", "ssh", "mode", "logging"})) {
     return *err;
   }
   for (const auto& kv : node) {

@@ -9,8 +9,12 @@ namespace {
 
 constexpr std::string_view kDefaultRule = "default";
 
-Decision permit(std::string_view origin) { return Decision{Verdict::permit, 0, false, origin}; }
-Decision default_deny() { return Decision{Verdict::deny, EACCES, true, kDefaultRule}; }
+Decision permit(std::string_view origin) {
+  return Decision{Verdict::permit, 0, false, origin};
+}
+Decision default_deny() {
+  return Decision{Verdict::deny, EACCES, true, kDefaultRule};
+}
 
 Decision from_rule(const CompiledRule& rule) {
   return Decision{rule.action.verdict, rule.action.verdict == Verdict::deny ? rule.action.error : 0,
@@ -50,14 +54,17 @@ Decision Plan::decide_one(const CommandPolicy& policy, const Call& call) const {
 
   // Rules first: the command's own, then those of defaults, first match wins.
   if (const CompiledRule* r = policy.own_rules().first_match(call, access)) return from_rule(*r);
-  if (const CompiledRule* r = policy.default_rules().first_match(call, access)) return from_rule(*r);
+  if (const CompiledRule* r = policy.default_rules().first_match(call, access))
+    return from_rule(*r);
 
   switch (access) {
-    case Access::none: return permit(kDefaultRule);
+    case Access::none:
+      return permit(kDefaultRule);
     case Access::read: {
       // What may be written may be read.
       if (!call.filename) return default_deny();
-      if (auto id = policy.read().match_path(*call.filename)) return permit(policy.read().origin(*id));
+      if (auto id = policy.read().match_path(*call.filename))
+        return permit(policy.read().origin(*id));
       return check_path(policy.write(), call.filename);
     }
     case Access::write: {

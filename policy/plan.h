@@ -19,8 +19,8 @@ namespace stsh::policy {
 // or of the login itself (the shell, whose exec list is the set of commands).
 class CommandPolicy {
  public:
-  const std::string& key() const { return key_; }          // "/usr/bin/ls", or "(login)"
-  std::string_view origin() const { return origin_; }      // "file:line" of the entry
+  const std::string& key() const { return key_; }      // "/usr/bin/ls", or "(login)"
+  std::string_view origin() const { return origin_; }  // "file:line" of the entry
   bool is_login() const { return is_login_; }
 
   const CompactList& read() const { return *read_; }

@@ -12,7 +12,9 @@
 namespace stsh::policy {
 namespace {
 
-std::string errno_text(int e) { return std::strerror(e); }
+std::string errno_text(int e) {
+  return std::strerror(e);
+}
 
 std::string describe_owner_rule(Trust trust) {
   return trust == Trust::login ? "owned by root" : "owned by root or by you";
@@ -29,8 +31,9 @@ std::optional<std::string> insecure(const struct stat& st, Trust trust, bool is_
   // A sticky, world-writable directory such as /tmp still lets others replace our files.
   if (st.st_mode & (S_IWGRP | S_IWOTH)) {
     return std::string("is writable by ") + ((st.st_mode & S_IWOTH) ? "others" : "its group") +
-           " (mode " + std::to_string((st.st_mode >> 6) & 7) + std::to_string((st.st_mode >> 3) & 7) +
-           std::to_string(st.st_mode & 7) + "), must not be";
+           " (mode " + std::to_string((st.st_mode >> 6) & 7) +
+           std::to_string((st.st_mode >> 3) & 7) + std::to_string(st.st_mode & 7) +
+           "), must not be";
   }
   if (!is_dir && !S_ISREG(st.st_mode)) return "is not a regular file";
   return std::nullopt;
@@ -94,7 +97,7 @@ Result<std::string> read_policy_file(const std::string& path, const std::string&
   const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
   if (fd < 0) return make_error(whole, "cannot open policy: " + errno_text(errno));
   for (const auto& dir : directories_to_check(path, policy_dir)) {
-    struct stat st{};
+    struct stat st {};
     if (stat(dir.c_str(), &st) != 0) {
       const int e = errno;
       close(fd);
@@ -105,7 +108,7 @@ Result<std::string> read_policy_file(const std::string& path, const std::string&
       return make_error(whole, "insecure policy directory " + dir + ": it " + *why);
     }
   }
-  struct stat st{};
+  struct stat st {};
   if (fstat(fd, &st) != 0) {
     const int e = errno;
     close(fd);
@@ -117,8 +120,8 @@ Result<std::string> read_policy_file(const std::string& path, const std::string&
   }
   if (static_cast<size_t>(st.st_size) > kMaxPolicyBytes) {
     close(fd);
-    return make_error(whole, "policy file is larger than " + std::to_string(kMaxPolicyBytes) +
-                                 " bytes");
+    return make_error(whole,
+                      "policy file is larger than " + std::to_string(kMaxPolicyBytes) + " bytes");
   }
 
   std::string text;
@@ -135,8 +138,8 @@ Result<std::string> read_policy_file(const std::string& path, const std::string&
     text.append(buf, static_cast<size_t>(n));
     if (text.size() > kMaxPolicyBytes) {
       close(fd);
-      return make_error(whole, "policy file is larger than " + std::to_string(kMaxPolicyBytes) +
-                                   " bytes");
+      return make_error(whole,
+                        "policy file is larger than " + std::to_string(kMaxPolicyBytes) + " bytes");
     }
   }
   close(fd);

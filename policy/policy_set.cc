@@ -18,7 +18,7 @@ std::string join(const std::string& dir, const std::string& rel) {
 
 // nullopt if the file does not exist; an error if it exists but stat fails otherwise.
 Result<bool> exists(const std::string& path) {
-  struct stat st{};
+  struct stat st {};
   if (stat(path.c_str(), &st) == 0) return true;
   if (errno == ENOENT) return false;
   return make_error({path, 0, 0}, std::string("cannot check policy file: ") + std::strerror(errno));
@@ -26,7 +26,8 @@ Result<bool> exists(const std::string& path) {
 
 class SetLoader {
  public:
-  SetLoader(const std::string& dir, Trust trust, const Variables& vars) : dir_(dir), trust_(trust), vars_(vars) {}
+  SetLoader(const std::string& dir, Trust trust, const Variables& vars)
+      : dir_(dir), trust_(trust), vars_(vars) {}
 
   std::optional<Error> load(const std::string& path) {
     stack_.push_back(path);
@@ -87,7 +88,8 @@ Result<std::string> select_policy_file(const std::string& policy_dir, const User
     if (!present) return present.take_error();
     if (*present) return c;
   }
-  return make_error({policy_dir, 0, 0}, "no policy for user '" + user.name + "': none of users/" + user.name +
+  return make_error({policy_dir, 0, 0}, "no policy for user '" + user.name + "': none of users/" +
+                                            user.name +
                                             ".yaml, groups/<group>.yaml or default.yaml exists");
 }
 
@@ -99,8 +101,9 @@ std::string policy_dir_for_file(const std::string& file, const std::string& conf
   return slash == 0 ? "/" : file.substr(0, slash);
 }
 
-Result<std::vector<Document>> load_policy_set(const std::string& file, const std::string& policy_dir,
-                                              Trust trust, const Variables& vars) {
+Result<std::vector<Document>> load_policy_set(const std::string& file,
+                                              const std::string& policy_dir, Trust trust,
+                                              const Variables& vars) {
   SetLoader loader(policy_dir, trust, vars);
   if (auto err = loader.load(file)) return *err;
   return loader.take();

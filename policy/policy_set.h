@@ -21,7 +21,8 @@ std::string policy_dir_for_file(const std::string& file, const std::string& conf
 
 // Loads `file` and everything it includes (paths relative to policy_dir), included files first
 // in the order written, each file once; include cycles and missing includes are errors.
-Result<std::vector<Document>> load_policy_set(const std::string& file, const std::string& policy_dir,
-                                              Trust trust, const Variables& vars);
+Result<std::vector<Document>> load_policy_set(const std::string& file,
+                                              const std::string& policy_dir, Trust trust,
+                                              const Variables& vars);
 
 }  // namespace stsh::policy

@@ -23,7 +23,9 @@ struct Error {
   [[nodiscard]] std::string to_string() const;
 };
 
-[[nodiscard]] inline Error make_error(std::string message) { return Error{{}, std::move(message)}; }
+[[nodiscard]] inline Error make_error(std::string message) {
+  return Error{{}, std::move(message)};
+}
 [[nodiscard]] inline Error make_error(SourceLocation where, std::string message) {
   return Error{std::move(where), std::move(message)};
 }
@@ -32,7 +34,7 @@ struct Error {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}  // NOLINT: implicit by design, like expected
+  Result(T value) : v_(std::move(value)) {}      // NOLINT: implicit by design, like expected
   Result(Error error) : v_(std::move(error)) {}  // NOLINT
 
   [[nodiscard]] bool ok() const { return v_.index() == 0; }

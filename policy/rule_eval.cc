@@ -73,12 +73,18 @@ std::optional<std::string_view> operand_value(const Call& call, Operand op, int 
 
 bool apply_op(Op op, std::string_view value, const std::string& pattern, const regex_t* regex) {
   switch (op) {
-    case Op::eq: return value == pattern;
-    case Op::neq: return value != pattern;
-    case Op::sub: return value.find(pattern) != std::string_view::npos;
-    case Op::nsub: return value.find(pattern) == std::string_view::npos;
-    case Op::inpath: return in_path(value, pattern);
-    case Op::match: return glob_match(pattern, value, /*subtree=*/true);
+    case Op::eq:
+      return value == pattern;
+    case Op::neq:
+      return value != pattern;
+    case Op::sub:
+      return value.find(pattern) != std::string_view::npos;
+    case Op::nsub:
+      return value.find(pattern) == std::string_view::npos;
+    case Op::inpath:
+      return in_path(value, pattern);
+    case Op::match:
+      return glob_match(pattern, value, /*subtree=*/true);
     case Op::re: {
       // regexec needs a NUL-terminated subject.
       const std::string subject(value);
@@ -88,7 +94,9 @@ bool apply_op(Op op, std::string_view value, const std::string& pattern, const r
   return false;
 }
 
-CompiledExpr::CompiledExpr(Expr expr) : expr_(std::move(expr)) { collect_regexes(expr_, regexes_); }
+CompiledExpr::CompiledExpr(Expr expr) : expr_(std::move(expr)) {
+  collect_regexes(expr_, regexes_);
+}
 
 bool CompiledExpr::eval(const Call& call) const {
   size_t next_regex = 0;
@@ -99,7 +107,8 @@ bool CompiledExpr::eval(const Call& call) const {
 // order) stays in step with collect_regexes; expressions are small.
 bool CompiledExpr::eval(const Expr& e, const Call& call, size_t& next_regex) const {
   switch (e.kind) {
-    case Expr::Kind::True: return true;
+    case Expr::Kind::True:
+      return true;
     case Expr::Kind::Pred: {
       const regex_t* re = e.pred.op == Op::re ? regexes_[next_regex++].get() : nullptr;
       std::string scratch;
@@ -107,7 +116,8 @@ bool CompiledExpr::eval(const Expr& e, const Call& call, size_t& next_regex) con
       // A predicate on an operand the call does not have is false (its negation is true).
       return value && apply_op(e.pred.op, *value, e.pred.value, re);
     }
-    case Expr::Kind::Not: return !eval(e.children[0], call, next_regex);
+    case Expr::Kind::Not:
+      return !eval(e.children[0], call, next_regex);
     case Expr::Kind::And: {
       bool all = true;
       for (const auto& c : e.children) all = eval(c, call, next_regex) && all;

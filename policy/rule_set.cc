@@ -18,18 +18,25 @@ bool indexable_pred(const Predicate& p) {
 // `true`, or a disjunction whose every branch is `true` or an indexable predicate.
 bool indexable(const Expr& e) {
   switch (e.kind) {
-    case Expr::Kind::True: return true;
-    case Expr::Kind::Pred: return indexable_pred(e.pred);
-    case Expr::Kind::Or: return std::all_of(e.children.begin(), e.children.end(), indexable);
-    default: return false;
+    case Expr::Kind::True:
+      return true;
+    case Expr::Kind::Pred:
+      return indexable_pred(e.pred);
+    case Expr::Kind::Or:
+      return std::all_of(e.children.begin(), e.children.end(), indexable);
+    default:
+      return false;
   }
 }
 
 MatchKind match_kind(Op op) {
   switch (op) {
-    case Op::eq: return MatchKind::exact;
-    case Op::inpath: return MatchKind::prefix;
-    default: return MatchKind::glob_subtree;
+    case Op::eq:
+      return MatchKind::exact;
+    case Op::inpath:
+      return MatchKind::prefix;
+    default:
+      return MatchKind::glob_subtree;
   }
 }
 
@@ -68,9 +75,9 @@ void RuleSet::index(uint32_t id, const Expr& expr, Table& table) {
   }
   const Predicate& p = expr.pred;
   PatternSet& set = p.operand == Operand::sockaddr ? table.sockaddr
-                    : p.operand == Operand::argv    ? table.argv
-                    : p.index == 1                  ? table.filename1
-                                                    : table.filename;
+                    : p.operand == Operand::argv   ? table.argv
+                    : p.index == 1                 ? table.filename1
+                                                   : table.filename;
   set.add(match_kind(p.op), p.value, id);
 }
 
@@ -81,7 +88,8 @@ const CompiledRule* RuleSet::first_match(const Call& call, Access access) const 
 
   std::optional<uint32_t> best = t.first_true;
   if (call.filename && !t.filename.empty()) keep_min(best, t.filename.first_match(*call.filename));
-  if (call.filename1 && !t.filename1.empty()) keep_min(best, t.filename1.first_match(*call.filename1));
+  if (call.filename1 && !t.filename1.empty())
+    keep_min(best, t.filename1.first_match(*call.filename1));
   if (call.sockaddr && !t.sockaddr.empty()) keep_min(best, t.sockaddr.first_match(*call.sockaddr));
   if (!call.argv.empty() && !t.argv.empty()) {
     std::string scratch;

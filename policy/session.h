@@ -37,7 +37,7 @@ struct SshToggles {
 struct LoggingSettings {
   int facility;  // LOG_AUTHPRIV by default
   std::string ident = "stsh";
-  unsigned burst = 20;        // records per interval before suppression
+  unsigned burst = 20;  // records per interval before suppression
   uint64_t interval_s = 10;
 };
 
@@ -47,9 +47,9 @@ struct Session {
   uint64_t timeout_s = 0;      // idle timeout; 0: none
   std::string banner;
   unsigned history_size = 1000;
-  std::string prompt;          // empty: the shell's default
+  std::string prompt;  // empty: the shell's default
   EnvSettings env;
-  std::vector<Limit> limits;   // only those the policy set
+  std::vector<Limit> limits;  // only those the policy set
   SshToggles ssh;
   Mode mode = Mode::enforce;
   LoggingSettings logging;

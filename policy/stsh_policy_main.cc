@@ -32,7 +32,8 @@ constexpr const char* kUsage =
     "\n"
     "--policy FILE    use FILE; its owner may be root or you (a login requires root)\n"
     "--user NAME      the user whose policy set to use (the login's selection and checks)\n"
-    "--policy-dir DIR policy directory (default " STSH_POLICY_DIR ")\n"
+    "--policy-dir DIR policy directory (default " STSH_POLICY_DIR
+    ")\n"
     "--command PATH   explain in the context of this command (default: the shell itself)\n";
 
 struct Options {
@@ -79,11 +80,14 @@ std::string parse(int argc, char** argv, Options& o) {
     }
   }
   if (o.verb != "check" && o.verb != "explain") {
-    return o.verb.empty() ? "missing command (check or explain)" : "unknown command '" + o.verb + "'";
+    return o.verb.empty() ? "missing command (check or explain)"
+                          : "unknown command '" + o.verb + "'";
   }
-  if (o.verb == "check" && !o.rest.empty()) return "check takes no arguments, found '" + o.rest[0] + "'";
+  if (o.verb == "check" && !o.rest.empty())
+    return "check takes no arguments, found '" + o.rest[0] + "'";
   if (o.verb == "explain" && o.rest.empty()) return "explain needs a SYSCALL";
-  if (o.verb == "explain" && o.policy_file.empty() && o.user.empty()) return "explain needs --policy FILE or --user NAME";
+  if (o.verb == "explain" && o.policy_file.empty() && o.user.empty())
+    return "explain needs --policy FILE or --user NAME";
   return "";
 }
 
@@ -111,7 +115,8 @@ int explain(const Options& o, const Plan& plan) {
       return kExitUsage;
     }
   }
-  auto call = call_from_words(o.rest[0], std::vector<std::string>(o.rest.begin() + 1, o.rest.end()));
+  auto call =
+      call_from_words(o.rest[0], std::vector<std::string>(o.rest.begin() + 1, o.rest.end()));
   if (!call) {
     std::cerr << "stsh-policy: " << call.error().to_string() << "\n";
     return kExitUsage;

@@ -12,7 +12,7 @@ namespace {
 
 std::string group_name(gid_t gid) {
   std::vector<char> buf(16384);
-  struct group gr{};
+  struct group gr {};
   struct group* out = nullptr;
   if (getgrgid_r(gid, &gr, buf.data(), buf.size(), &out) != 0 || out == nullptr) return {};
   return out->gr_name;
@@ -46,7 +46,7 @@ Result<UserInfo> from_passwd(const struct passwd& pw) {
 
 Result<UserInfo> lookup_user(const std::string& name) {
   std::vector<char> buf(16384);
-  struct passwd pw{};
+  struct passwd pw {};
   struct passwd* out = nullptr;
   int rc = getpwnam_r(name.c_str(), &pw, buf.data(), buf.size(), &out);
   if (out == nullptr) {
@@ -58,7 +58,7 @@ Result<UserInfo> lookup_user(const std::string& name) {
 
 Result<UserInfo> lookup_user(uid_t uid) {
   std::vector<char> buf(16384);
-  struct passwd pw{};
+  struct passwd pw {};
   struct passwd* out = nullptr;
   int rc = getpwuid_r(uid, &pw, buf.data(), buf.size(), &out);
   if (out == nullptr) {

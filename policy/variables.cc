@@ -5,8 +5,12 @@
 namespace stsh::policy {
 namespace {
 
-bool is_name_start(char c) { return std::isalpha(static_cast<unsigned char>(c)) || c == '_'; }
-bool is_name_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
+bool is_name_start(char c) {
+  return std::isalpha(static_cast<unsigned char>(c)) || c == '_';
+}
+bool is_name_char(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+}
 
 const std::string* lookup(std::string_view name, const Variables& vars) {
   if (name == "HOME") return &vars.home;
@@ -51,8 +55,8 @@ std::optional<TextError> expand_variables(std::string_view in, const Variables& 
     if (name.empty()) return TextError{dollar, "empty variable name in '${}'"};
     const std::string* value = lookup(name, vars);
     if (value == nullptr) {
-      return TextError{dollar, "unknown variable '$" + std::string(name) +
-                                   "' (known: $HOME, $USER, $UID)"};
+      return TextError{dollar,
+                       "unknown variable '$" + std::string(name) + "' (known: $HOME, $USER, $UID)"};
     }
     out += *value;
   }

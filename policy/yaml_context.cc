@@ -9,15 +9,22 @@ namespace stsh::policy {
 
 std::string_view node_kind(const YAML::Node& node) {
   switch (node.Type()) {
-    case YAML::NodeType::Map: return "a mapping";
-    case YAML::NodeType::Sequence: return "a list";
-    case YAML::NodeType::Scalar: return "a scalar";
-    case YAML::NodeType::Null: return "nothing";
-    default: return "an undefined value";
+    case YAML::NodeType::Map:
+      return "a mapping";
+    case YAML::NodeType::Sequence:
+      return "a list";
+    case YAML::NodeType::Scalar:
+      return "a scalar";
+    case YAML::NodeType::Null:
+      return "nothing";
+    default:
+      return "an undefined value";
   }
 }
 
-SourceLocation YamlContext::where(const YAML::Node& node) const { return where(node, 0); }
+SourceLocation YamlContext::where(const YAML::Node& node) const {
+  return where(node, 0);
+}
 
 SourceLocation YamlContext::where(const YAML::Node& node, size_t offset) const {
   const YAML::Mark m = node.Mark();
@@ -35,23 +42,27 @@ std::optional<Error> YamlContext::check_keys(const YAML::Node& map, std::string_
   std::set<std::string> seen;
   const std::vector<std::string_view> candidates(known);
   for (const auto& kv : map) {
-    if (!kv.first.IsScalar()) return error(kv.first, "keys of " + std::string(what) + " must be names");
+    if (!kv.first.IsScalar())
+      return error(kv.first, "keys of " + std::string(what) + " must be names");
     const std::string& key = kv.first.Scalar();
     bool is_known = false;
     for (auto k : known) is_known = is_known || k == key;
     if (!is_known) {
       std::string msg = "unknown key '" + key + "' in " + std::string(what);
-      if (auto near = nearest(key, candidates)) msg += " (did you mean '" + std::string(*near) + "'?)";
+      if (auto near = nearest(key, candidates))
+        msg += " (did you mean '" + std::string(*near) + "'?)";
       return error(kv.first, msg);
     }
-    if (!seen.insert(key).second) return error(kv.first, "duplicate key '" + key + "' in " + std::string(what));
+    if (!seen.insert(key).second)
+      return error(kv.first, "duplicate key '" + key + "' in " + std::string(what));
   }
   return std::nullopt;
 }
 
 Result<std::string> YamlContext::string(const YAML::Node& node, std::string_view what) const {
   if (!node.IsScalar()) {
-    return error(node, "'" + std::string(what) + "' must be a string, not " + std::string(node_kind(node)));
+    return error(
+        node, "'" + std::string(what) + "' must be a string, not " + std::string(node_kind(node)));
   }
   return node.Scalar();
 }
@@ -66,12 +77,14 @@ Result<bool> YamlContext::boolean(const YAML::Node& node, std::string_view what)
 
 Result<uint64_t> YamlContext::integer(const YAML::Node& node, std::string_view what,
                                       uint64_t max) const {
-  const std::string msg = "'" + std::string(what) + "' must be a whole number from 0 to " + std::to_string(max);
+  const std::string msg =
+      "'" + std::string(what) + "' must be a whole number from 0 to " + std::to_string(max);
   if (!node.IsScalar()) return error(node, msg);
   const std::string& s = node.Scalar();
   uint64_t v = 0;
   auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (s.empty() || ec != std::errc() || end != s.data() + s.size() || v > max) return error(node, msg);
+  if (s.empty() || ec != std::errc() || end != s.data() + s.size() || v > max)
+    return error(node, msg);
   return v;
 }
 

@@ -26,19 +26,23 @@ class ShapeCheck : public YAML::EventHandler {
   void OnAlias(const YAML::Mark& mark, YAML::anchor_t) override {
     fail(mark, "YAML aliases (*name) are not allowed in policies; share settings with include:");
   }
-  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t, const std::string&) override {}
-  void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {
+  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                const std::string&) override {}
+  void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t,
+                       YAML::EmitterStyle::value) override {
     enter(mark);
   }
   void OnSequenceEnd() override { --depth_; }
-  void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {
+  void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t,
+                  YAML::EmitterStyle::value) override {
     enter(mark);
   }
   void OnMapEnd() override { --depth_; }
 
  private:
   void enter(const YAML::Mark& mark) {
-    if (++depth_ > kMaxYamlDepth) fail(mark, "nested deeper than " + std::to_string(kMaxYamlDepth) + " levels");
+    if (++depth_ > kMaxYamlDepth)
+      fail(mark, "nested deeper than " + std::to_string(kMaxYamlDepth) + " levels");
   }
   void fail(const YAML::Mark& mark, std::string message) {
     if (!error) error = make_error({path_, mark.line + 1, mark.column + 1}, std::move(message));
@@ -62,7 +66,8 @@ std::optional<Error> check_yaml_shape(std::string_view text, const std::string& 
       ++documents;
     }
     if (!check.error && documents > 1) {
-      return make_error({path, 1, 1}, "a policy file holds one YAML document, found " + std::to_string(documents));
+      return make_error({path, 1, 1}, "a policy file holds one YAML document, found " +
+                                          std::to_string(documents));
     }
   } catch (const YAML::Exception&) {
     // Syntax errors are reported by the full parse, with the same position.

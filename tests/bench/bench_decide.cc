@@ -27,9 +27,15 @@ std::string policy_text(int n) {
   for (int i = 0; i < n - n / 4; ++i) {
     const std::string id = std::to_string(i);
     switch (i % 3) {
-      case 0: y += "    - fsread: filename eq \"/data/u" + id + "/secret\" then deny[eacces]\n"; break;
-      case 1: y += "    - fsread: filename match \"/keys/k" + id + "/*.pem\" then deny[eperm]\n"; break;
-      default: y += "    - fswrite: filename inpath \"/var/t" + id + "\" then permit\n"; break;
+      case 0:
+        y += "    - fsread: filename eq \"/data/u" + id + "/secret\" then deny[eacces]\n";
+        break;
+      case 1:
+        y += "    - fsread: filename match \"/keys/k" + id + "/*.pem\" then deny[eperm]\n";
+        break;
+      default:
+        y += "    - fswrite: filename inpath \"/var/t" + id + "\" then permit\n";
+        break;
     }
   }
   y += "commands:\n  /usr/bin/cat: {}\n";
@@ -61,8 +67,8 @@ Call open_call(std::string path, int flags) {
 
 int main() {
   const Variables vars{"/home/bench", "bench", "1000"};
-  std::printf("%-8s %12s %12s %14s %14s %14s\n", "rules", "parse ms", "total ms", "first ns", "last ns",
-              "miss ns");
+  std::printf("%-8s %12s %12s %14s %14s %14s\n", "rules", "parse ms", "total ms", "first ns",
+              "last ns", "miss ns");
   double base_last = 0;
   for (int n : {10, 1000, 100000}) {
     const std::string text = policy_text(n);
@@ -83,16 +89,18 @@ int main() {
     const int rules = n - n / 4;
     const int last = (rules - 3) / 3 * 3;
     const std::vector<Call> first{open_call("/data/u0/secret", O_RDONLY)};
-    const std::vector<Call> last_hit{open_call("/data/u" + std::to_string(last) + "/secret", O_RDONLY),
-                                     open_call("/keys/k" + std::to_string(last + 1) + "/a.pem", O_RDONLY),
-                                     open_call("/var/t" + std::to_string(last + 2) + "/f", O_WRONLY)};
+    const std::vector<Call> last_hit{
+        open_call("/data/u" + std::to_string(last) + "/secret", O_RDONLY),
+        open_call("/keys/k" + std::to_string(last + 1) + "/a.pem", O_RDONLY),
+        open_call("/var/t" + std::to_string(last + 2) + "/f", O_WRONLY)};
     const std::vector<Call> miss{open_call("/home/bench/projects/stsh/policy/plan.cc", O_RDONLY)};
     const double f = ns_per_decision(**plan, first, 200000);
     const double l = ns_per_decision(**plan, last_hit, 200000);
     const double m = ns_per_decision(**plan, miss, 200000);
     if (n == 10) base_last = l;
-    std::printf("%-8d %12.1f %12.1f %14.0f %14.0f %14.0f   (last-rule cost %.2fx the 10-rule policy)\n", n,
-                load_ms, compile_ms, f, l, m, l / base_last);
+    std::printf(
+        "%-8d %12.1f %12.1f %14.0f %14.0f %14.0f   (last-rule cost %.2fx the 10-rule policy)\n", n,
+        load_ms, compile_ms, f, l, m, l / base_last);
   }
   return 0;
 }

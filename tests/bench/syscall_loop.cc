@@ -14,7 +14,8 @@ template <typename F>
 double ns_per_call(long n, F f) {
   const auto start = std::chrono::steady_clock::now();
   for (long i = 0; i < n; ++i) f();
-  return std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - start).count() /
+  return std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - start)
+             .count() /
          static_cast<double>(n);
 }
 
@@ -22,7 +23,7 @@ double ns_per_call(long n, F f) {
 
 int main(int argc, char** argv) {
   const long n = argc > 1 ? std::atol(argv[1]) : 200000;
-  struct stat st{};
+  struct stat st {};
   volatile long sink = 0;
   const double open_close = ns_per_call(n, [] {
     const int fd = openat(AT_FDCWD, "/etc/hostname", O_RDONLY | O_CLOEXEC);

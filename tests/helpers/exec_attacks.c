@@ -128,7 +128,8 @@ int main(int argc, char** argv) {
     snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
     int w = open(proc, O_WRONLY);
     printf("reopen: fd=%d write=%d errno=%s\n", fd, w, w < 0 ? strerrorname_np(errno) : "0");
-  } else if ((!strcmp(mode, "open-race-buffer") && argc == 5) || (!strcmp(mode, "open-race-link") && argc == 6)) {
+  } else if ((!strcmp(mode, "open-race-buffer") && argc == 5) ||
+             (!strcmp(mode, "open-race-link") && argc == 6)) {
     const int by_link = !strcmp(mode, "open-race-link");
     allowed = argv[by_link ? 3 : 2];
     denied = argv[by_link ? 4 : 3];

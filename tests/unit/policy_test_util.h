@@ -31,7 +31,9 @@ inline std::string error_of(const std::string& yaml) {
   return plan ? std::string("(no error)") : plan.error().to_string();
 }
 
-inline int nr(const char* name) { return *syscall_number(name); }
+inline int nr(const char* name) {
+  return *syscall_number(name);
+}
 
 inline Call open_call(const std::string& path, int flags = O_RDONLY) {
   Call c;

@@ -49,7 +49,8 @@ TEST_CASE("every bad fixture gets its one expected message") {
     REQUIRE(fs::exists(expected_file));
     std::string expected = read_all(expected_file);
     while (!expected.empty() && expected.back() == '\n') expected.pop_back();
-    for (size_t at; (at = expected.find("{dir}")) != std::string::npos;) expected.replace(at, 5, dir.string());
+    for (size_t at; (at = expected.find("{dir}")) != std::string::npos;)
+      expected.replace(at, 5, dir.string());
     auto plan = load_plan(PlanRequest{dir.string(), file.string(), Trust::explicit_file}, alice());
     REQUIRE_FALSE(plan.ok());
     CHECK(plan.error().to_string() == expected);
@@ -71,7 +72,8 @@ TEST_CASE("the shipped policies compile, with their profiles") {
   const fs::path dir = STSH_ETC_DIR;
   for (const char* name : {"default.yaml", "demo.yaml"}) {
     INFO(name);
-    auto plan = load_plan(PlanRequest{dir.string(), (dir / name).string(), Trust::explicit_file}, alice());
+    auto plan =
+        load_plan(PlanRequest{dir.string(), (dir / name).string(), Trust::explicit_file}, alice());
     CHECK((plan ? std::string("ok") : plan.error().to_string()) == "ok");
   }
 }

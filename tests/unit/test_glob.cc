@@ -292,6 +292,7 @@ TEST_CASE("named character classes are refused rather than misread") {
   auto err = validate_glob("/home/[[:alpha:]]*");
   REQUIRE(err);
   CHECK(err->offset == 7);
-  CHECK(err->message == "character class names like [:alpha:] are not supported; list the characters");
+  CHECK(err->message ==
+        "character class names like [:alpha:] are not supported; list the characters");
   CHECK_FALSE(validate_glob("/x/[[]"));  // a literal '[' member is still fine
 }

@@ -543,7 +543,8 @@ TEST_CASE("kernel filter: dangerous syscalls fail with their errno", "[kernel_fi
   // A child the supervisor would not follow.
   check_errno(in_confined_child(f,
                                 [] {
-                                  const long rc = syscall(__NR_clone, CLONE_UNTRACED | SIGCHLD, 0, 0, 0, 0);
+                                  const long rc =
+                                      syscall(__NR_clone, CLONE_UNTRACED | SIGCHLD, 0, 0, 0, 0);
                                   if (rc == 0) _exit(kUnfilteredClone);
                                   return errno_of(rc);
                                 }),

@@ -70,10 +70,12 @@ TEST_CASE("loader errors name the line and column") {
   CHECK(error_of("session:\n  umask: \"099\"\n").rfind("t.yaml:2:11: umask: ", 0) == 0);
   CHECK(error_of("session:\n  mode: strict\n") ==
         "t.yaml:2:9: unknown mode 'strict' (expected enforce, audit or learn)");
-  CHECK(error_of("defaults:\n  raed: []\n") == "t.yaml:2:3: unknown key 'raed' in defaults (did you mean 'read'?)");
+  CHECK(error_of("defaults:\n  raed: []\n") ==
+        "t.yaml:2:3: unknown key 'raed' in defaults (did you mean 'read'?)");
   CHECK(error_of("defaults:\n  read: [/usr/**]\n  read: [/lib/**]\n") ==
         "t.yaml:3:3: duplicate key 'read' in defaults");
-  CHECK(error_of("defaults:\n  read: [\"usr/**\"]\n") == "t.yaml:2:11: pattern must be an absolute path");
+  CHECK(error_of("defaults:\n  read: [\"usr/**\"]\n") ==
+        "t.yaml:2:11: pattern must be an absolute path");
   CHECK(error_of("defaults:\n  read: [/usr/../etc/**]\n") ==
         "t.yaml:2:15: '..' is not allowed in a path pattern (paths are matched in canonical form)");
   CHECK(error_of("defaults:\n  exec: [\"@all\"]\n") ==
@@ -82,13 +84,15 @@ TEST_CASE("loader errors name the line and column") {
         "t.yaml:2:20: unknown variable '$HOEM' (known: $HOME, $USER, $UID)");
   CHECK(error_of("commands:\n  /usr/bin/ls: {}\n  /usr/bin/ls: {}\n") ==
         "t.yaml:3:3: duplicate command '/usr/bin/ls' (first defined at t.yaml:2:3)");
-  CHECK(error_of("commands:\n  /usr/bin/ls: []\n") == "t.yaml:2:16: command '/usr/bin/ls' must be a mapping, not a list");
+  CHECK(error_of("commands:\n  /usr/bin/ls: []\n") ==
+        "t.yaml:2:16: command '/usr/bin/ls' must be a mapping, not a list");
   CHECK(error_of("- a\n- b\n").rfind("t.yaml:1:1: a policy must be a mapping", 0) == 0);
 }
 
 TEST_CASE("rule errors point into the rule text") {
   CHECK(error_of("defaults:\n  rules:\n    - fsread: filename eq \"/x\" then dney\n") ==
-        "t.yaml:3:37: expected an action (permit, deny, deny[ERRNO], kill) after 'then', found 'dney' "
+        "t.yaml:3:37: expected an action (permit, deny, deny[ERRNO], kill) after 'then', found "
+        "'dney' "
         "(did you mean 'deny'?)");
   CHECK(error_of("defaults:\n  rules:\n    - opne: true then deny\n") ==
         "t.yaml:3:7: unknown syscall or alias 'opne' (did you mean 'open'?)");
@@ -123,13 +127,15 @@ TEST_CASE("empty, non-UTF-8 and multi-document texts are refused") {
   CHECK(error_of("") == "t.yaml:1:1: empty policy (no settings at all)");
   CHECK(error_of("# nothing\n\n") == "t.yaml:1:1: empty policy (no settings at all)");
   CHECK(error_of("defaults:\n  read: [/caf\xe9]\n") == "t.yaml:2:14: not valid UTF-8");
-  CHECK(error_of("a: 1\n---\nb: 2\n") == "t.yaml:1:1: a policy file holds one YAML document, found 2");
+  CHECK(error_of("a: 1\n---\nb: 2\n") ==
+        "t.yaml:1:1: a policy file holds one YAML document, found 2");
   CHECK(error_of("defaults: [\n").rfind("t.yaml:", 0) == 0);
 }
 
 TEST_CASE("YAML aliases and deep nesting are refused before a tree is built") {
   CHECK(error_of("defaults:\n  read: &r [/usr/**]\n  write: *r\n") ==
-        "t.yaml:3:10: YAML aliases (*name) are not allowed in policies; share settings with include:");
+        "t.yaml:3:10: YAML aliases (*name) are not allowed in policies; share settings with "
+        "include:");
   std::string deep = "a: ";
   for (int i = 0; i < 40; ++i) deep += "[";
   // yaml-cpp's marks inside flow collections are approximate; the line and message are exact.

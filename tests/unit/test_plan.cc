@@ -67,8 +67,9 @@ TEST_CASE("compact lists permit reads and writes beneath their entries and deny 
 TEST_CASE("every fswrite family member meets the write list") {
   auto plan = plan_of(kBase);
   const CommandPolicy& ls = *plan->command_for("/usr/bin/ls");
-  for (const char* sys : {"unlink", "unlinkat", "mkdir", "mkdirat", "rmdir", "truncate", "chmod", "fchmodat",
-                          "chown", "lchown", "fchownat", "utimensat", "creat", "mknod", "setxattr"}) {
+  for (const char* sys :
+       {"unlink", "unlinkat", "mkdir", "mkdirat", "rmdir", "truncate", "chmod", "fchmodat", "chown",
+        "lchown", "fchownat", "utimensat", "creat", "mknod", "setxattr"}) {
     INFO(sys);
     CHECK(plan->decide(ls, path_call(sys, "/tmp/f")).permitted());
     auto d = plan->decide(ls, path_call(sys, "/etc/passwd"));
@@ -252,7 +253,9 @@ commands:
   /usr/bin/tar: {}
 )");
   const CommandPolicy& tar = *plan->command_for("/usr/bin/tar");
-  CHECK(plan->decide(tar, exec_call("/usr/bin/tar", {"tar", "--checkpoint-action=exec=sh"})).error == EPERM);
+  CHECK(
+      plan->decide(tar, exec_call("/usr/bin/tar", {"tar", "--checkpoint-action=exec=sh"})).error ==
+      EPERM);
   CHECK(plan->decide(tar, exec_call("/usr/bin/tar", {"tar", "cf", "x.tar"})).permitted());
   CHECK(plan->decide(tar, exec_call("/usr/bin/tar", {"tar", "-xf", "x.tar"})).permitted());
   CHECK(plan->decide(tar, exec_call("/usr/bin/tar", {"tar", "--delete"})).error == EINVAL);

@@ -27,7 +27,8 @@ class TempPolicyDir {
   std::string write(const std::string& rel, const std::string& text, mode_t mode = 0644) {
     const fs::path p = fs::path(dir_) / rel;
     fs::create_directories(p.parent_path());
-    for (fs::path d = p.parent_path(); d.string().size() > dir_.size(); d = d.parent_path()) chmod(d.c_str(), 0755);
+    for (fs::path d = p.parent_path(); d.string().size() > dir_.size(); d = d.parent_path())
+      chmod(d.c_str(), 0755);
     std::ofstream(p) << text;
     chmod(p.c_str(), mode);
     return p.string();
@@ -78,8 +79,9 @@ TEST_CASE("no policy at all refuses the session") {
   TempPolicyDir d;
   auto plan = load(d);
   REQUIRE_FALSE(plan.ok());
-  CHECK(plan.error().to_string() == d.path() + ": no policy for user 'alice': none of users/alice.yaml, "
-                                               "groups/<group>.yaml or default.yaml exists");
+  CHECK(plan.error().to_string() == d.path() +
+                                        ": no policy for user 'alice': none of users/alice.yaml, "
+                                        "groups/<group>.yaml or default.yaml exists");
 }
 
 TEST_CASE("a user file that exists but is broken never falls back to default.yaml") {
@@ -88,12 +90,15 @@ TEST_CASE("a user file that exists but is broken never falls back to default.yam
   d.write("users/alice.yaml", "session: { banner: [oops] }\n");
   auto plan = load(d);
   REQUIRE_FALSE(plan.ok());
-  CHECK(plan.error().to_string() == d.path() + "/users/alice.yaml:1:20: 'banner' must be a string, not a list");
+  CHECK(plan.error().to_string() ==
+        d.path() + "/users/alice.yaml:1:20: 'banner' must be a string, not a list");
 
   d.write("users/alice.yaml", "session: { banner: user }\n", 0666);
   plan = load(d);
   REQUIRE_FALSE(plan.ok());
-  CHECK(plan.error().to_string() == d.path() + "/users/alice.yaml: insecure policy file: it is writable by others (mode 666), must not be");
+  CHECK(plan.error().to_string() == d.path() +
+                                        "/users/alice.yaml: insecure policy file: it is writable "
+                                        "by others (mode 666), must not be");
 }
 
 TEST_CASE("group-writable files and directories are refused") {
@@ -101,14 +106,17 @@ TEST_CASE("group-writable files and directories are refused") {
   d.write("users/alice.yaml", "commands: {}\n", 0664);
   auto plan = load(d);
   REQUIRE_FALSE(plan.ok());
-  CHECK(plan.error().to_string() == d.path() + "/users/alice.yaml: insecure policy file: it is writable by its group (mode 664), must not be");
+  CHECK(plan.error().to_string() == d.path() +
+                                        "/users/alice.yaml: insecure policy file: it is writable "
+                                        "by its group (mode 664), must not be");
 
   chmod(d.write("users/alice.yaml", "commands: {}\n").c_str(), 0644);
   chmod((d.path() + "/users").c_str(), 0775);
   plan = load(d);
   REQUIRE_FALSE(plan.ok());
-  CHECK(plan.error().to_string() == d.path() + "/users/alice.yaml: insecure policy directory " + d.path() +
-                                        "/users: it is writable by its group (mode 775), must not be");
+  CHECK(plan.error().to_string() ==
+        d.path() + "/users/alice.yaml: insecure policy directory " + d.path() +
+            "/users: it is writable by its group (mode 775), must not be");
 }
 
 TEST_CASE("a FIFO in place of a policy is refused, not waited on") {
@@ -130,12 +138,14 @@ TEST_CASE("a login requires root ownership; an explicit file may be the invoker'
   if (getuid() == 0) REQUIRE(chown(file.c_str(), other, 65534) == 0);
   auto plan = load(d, Trust::login);
   REQUIRE_FALSE(plan.ok());
-  CHECK(plan.error().to_string() == file + ": insecure policy file: it is owned by uid " + std::to_string(other) +
-                                        ", must be owned by root");
+  CHECK(plan.error().to_string() == file + ": insecure policy file: it is owned by uid " +
+                                        std::to_string(other) + ", must be owned by root");
   if (getuid() == 0) {
     plan = load(d, Trust::explicit_file);
     REQUIRE_FALSE(plan.ok());
-    CHECK(plan.error().to_string() == file + ": insecure policy file: it is owned by uid 65534, must be owned by root or by you");
+    CHECK(plan.error().to_string() ==
+          file +
+              ": insecure policy file: it is owned by uid 65534, must be owned by root or by you");
     REQUIRE(chown(file.c_str(), 0, 0) == 0);
     CHECK(load(d, Trust::login).ok());
   } else {
@@ -166,12 +176,14 @@ commands:
   auto plan = load(d);
   REQUIRE(plan.ok());
   const Plan& p = **plan;
-  CHECK(p.files() == std::vector<std::string>{d.path() + "/profiles/base.yaml", d.path() + "/profiles/extra.yaml",
+  CHECK(p.files() == std::vector<std::string>{d.path() + "/profiles/base.yaml",
+                                              d.path() + "/profiles/extra.yaml",
                                               d.path() + "/users/alice.yaml"});
   CHECK(p.session().umask == 022);
   CHECK(p.session().banner == "alice");
   CHECK(p.session().env.keep == std::vector<std::string>{"LANG", "TERM"});
-  CHECK(p.session().env.set == std::vector<std::pair<std::string, std::string>>{{"A", "1"}, {"B", "2"}});
+  CHECK(p.session().env.set ==
+        std::vector<std::pair<std::string, std::string>>{{"A", "1"}, {"B", "2"}});
   const CommandPolicy& cat = *p.command_for("/usr/bin/cat");
   Call c;
   c.syscall = 257;
@@ -191,12 +203,14 @@ TEST_CASE("include cycles, missing includes and escapes are errors at the includ
   d.write("b.yaml", "commands: {}\ninclude:\n  - a.yaml\n");
   auto plan = load(d, Trust::explicit_file, d.path() + "/a.yaml");
   REQUIRE_FALSE(plan.ok());
-  CHECK(plan.error().to_string() == d.path() + "/b.yaml:3:5: include cycle: a.yaml -> b.yaml -> a.yaml");
+  CHECK(plan.error().to_string() ==
+        d.path() + "/b.yaml:3:5: include cycle: a.yaml -> b.yaml -> a.yaml");
 
   d.write("self.yaml", "include: self.yaml\n");
   plan = load(d, Trust::explicit_file, d.path() + "/self.yaml");
   REQUIRE_FALSE(plan.ok());
-  CHECK(plan.error().to_string() == d.path() + "/self.yaml:1:10: include cycle: self.yaml -> self.yaml");
+  CHECK(plan.error().to_string() ==
+        d.path() + "/self.yaml:1:10: include cycle: self.yaml -> self.yaml");
 
   d.write("missing.yaml", "include: [profiles/nope.yaml]\n");
   plan = load(d, Trust::explicit_file, d.path() + "/missing.yaml");
@@ -207,17 +221,20 @@ TEST_CASE("include cycles, missing includes and escapes are errors at the includ
   d.write("escape.yaml", "include: [../etc/passwd]\n");
   plan = load(d, Trust::explicit_file, d.path() + "/escape.yaml");
   REQUIRE_FALSE(plan.ok());
-  CHECK(plan.error().to_string() == d.path() + "/escape.yaml:1:11: include paths may not leave the policy directory ('..')");
+  CHECK(plan.error().to_string() ==
+        d.path() + "/escape.yaml:1:11: include paths may not leave the policy directory ('..')");
 
   d.write("dup.yaml", "include: [inc.yaml]\ncommands:\n  /usr/bin/ls: {}\n");
   d.write("inc.yaml", "commands:\n  /usr/bin/ls: {}\n");
   plan = load(d, Trust::explicit_file, d.path() + "/dup.yaml");
   REQUIRE_FALSE(plan.ok());
-  CHECK(plan.error().to_string() == d.path() + "/dup.yaml:3:3: duplicate command '/usr/bin/ls' (first defined at " +
-                                        d.path() + "/inc.yaml:2:3)");
+  CHECK(plan.error().to_string() ==
+        d.path() + "/dup.yaml:3:3: duplicate command '/usr/bin/ls' (first defined at " + d.path() +
+            "/inc.yaml:2:3)");
 }
 
-TEST_CASE("an explicit file's policy directory is the configured one when inside it, else its own") {
+TEST_CASE(
+    "an explicit file's policy directory is the configured one when inside it, else its own") {
   CHECK(policy_dir_for_file("/etc/stsh/users/bob.yaml", "/etc/stsh") == "/etc/stsh");
   CHECK(policy_dir_for_file("/srv/drafts/bob.yaml", "/etc/stsh") == "/srv/drafts");
   CHECK(policy_dir_for_file("/bob.yaml", "/etc/stsh") == "/");
