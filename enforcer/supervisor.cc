@@ -19,6 +19,7 @@
 #include <cstring>
 #include <fstream>
 
+#include "enforcer/fd_passing.h"
 #include "enforcer/landlock_plan.h"
 #include "enforcer/open_broker.h"
 #include "enforcer/tracee.h"
@@ -32,41 +33,6 @@ constexpr long kTraceOptions = PTRACE_O_EXITKILL | PTRACE_O_TRACESECCOMP | PTRAC
 
 // The exit status a child reports when it could not be confined or could not exec.
 constexpr int kCannotConfine = 126;
-
-// SCM_RIGHTS: send one descriptor. Called in the child between fork and exec.
-int send_fd(int socket, int fd) {
-  char byte = 0;
-  iovec iov{&byte, 1};
-  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
-  msghdr msg{};
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_control = control;
-  msg.msg_controllen = sizeof control;
-  cmsghdr* c = CMSG_FIRSTHDR(&msg);
-  c->cmsg_level = SOL_SOCKET;
-  c->cmsg_type = SCM_RIGHTS;
-  c->cmsg_len = CMSG_LEN(sizeof(int));
-  std::memcpy(CMSG_DATA(c), &fd, sizeof fd);
-  return sendmsg(socket, &msg, 0) == 1 ? 0 : -1;
-}
-
-int receive_fd(int socket) {
-  char byte = 0;
-  iovec iov{&byte, 1};
-  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
-  msghdr msg{};
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_control = control;
-  msg.msg_controllen = sizeof control;
-  if (recvmsg(socket, &msg, MSG_CMSG_CLOEXEC) != 1) return -1;
-  cmsghdr* c = CMSG_FIRSTHDR(&msg);
-  if (c == nullptr || c->cmsg_type != SCM_RIGHTS) return -1;
-  int fd = -1;
-  std::memcpy(&fd, CMSG_DATA(c), sizeof fd);
-  return fd;
-}
 
 void resume(pid_t tid, int sig = 0) {
   ptrace(PTRACE_CONT, tid, nullptr, reinterpret_cast<void*>(static_cast<long>(sig)));
@@ -229,13 +195,8 @@ void Supervisor::on_new_task(pid_t parent, pid_t child) {
   }
 }
 
-policy::Decision Supervisor::check_exec(pid_t tid, const policy::CommandPolicy& policy,
-                                        const std::string& path,
-                                        const std::vector<std::string>& argv) {
-  policy::Call call;
-  call.syscall = SYS_execve;
-  call.filename = path;
-  call.argv = argv;
+policy::Decision Supervisor::decide_and_log(pid_t tid, const policy::CommandPolicy& policy,
+                                            const policy::Call& call) {
   policy::Decision d = plan_->decide(policy, call);
   const bool audit = mode_ == policy::Mode::audit && !d.permitted();
   if (d.log || !d.permitted()) {
@@ -249,8 +210,19 @@ policy::Decision Supervisor::check_exec(pid_t tid, const policy::CommandPolicy& 
     v.audit = audit;
     log_->record(v);
   }
+  // Audit mode: what would have been denied is logged above and permitted here.
   if (audit) d = policy::Decision{policy::Verdict::permit, 0, true, d.rule};
   return d;
+}
+
+policy::Decision Supervisor::check_exec(pid_t tid, const policy::CommandPolicy& policy,
+                                        const std::string& path,
+                                        const std::vector<std::string>& argv) {
+  policy::Call call;
+  call.syscall = SYS_execve;
+  call.filename = path;
+  call.argv = argv;
+  return decide_and_log(tid, policy, call);
 }
 
 // execve/execveat, before the kernel runs them: read the arguments, resolve the path as the
@@ -436,24 +408,12 @@ void Supervisor::on_notification() {
   const policy::CommandPolicy& policy = task.policy ? *task.policy : plan_->login();
   const policy::Call call =
       open_call(static_cast<int>(n.data.nr), *req, policy_view(pid, *canonical, task.tgid));
-  policy::Decision d = plan_->decide(policy, call);
-  const bool audit = mode_ == policy::Mode::audit && !d.permitted();
-  if (d.log || !d.permitted()) {
-    Violation v;
-    v.pid = pid;
-    v.ppid = proc_ppid(pid);
-    v.exe = proc_link(pid, "exe").value_or("?");
-    v.command_entry = policy.is_login() ? "(login)" : std::string(policy.origin());
-    v.call = call;
-    v.decision = d;
-    v.audit = audit;
-    log_->record(v);
-  }
-  if (d.verdict == policy::Verdict::kill && !audit) {
+  const policy::Decision d = decide_and_log(pid, policy, call);
+  if (d.verdict == policy::Verdict::kill) {
     kill(pid, SIGKILL);
     return answer_error(EPERM);
   }
-  if (!d.permitted() && !audit) return answer_error(d.error);
+  if (!d.permitted()) return answer_error(d.error);
 
   const int fd = open_on_behalf(pid, *req, *canonical);
   if (fd < 0) return answer_error(-fd);

@@ -70,6 +70,10 @@ class Supervisor {
   void on_exec(pid_t tid);
   void on_new_task(pid_t parent, pid_t child);
   void adopt(pid_t tid, const policy::CommandPolicy* policy);
+  // The Plan's decision, logged when the Plan says so or it is a denial; audit mode turns a
+  // denial into a logged permit.
+  policy::Decision decide_and_log(pid_t tid, const policy::CommandPolicy& policy,
+                                  const policy::Call& call);
   // Checks one exec of `path` (canonical) with `argv` under `policy`; logs a violation.
   policy::Decision check_exec(pid_t tid, const policy::CommandPolicy& policy,
                               const std::string& path, const std::vector<std::string>& argv);

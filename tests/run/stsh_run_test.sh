@@ -100,6 +100,13 @@ out=$(confined find /etc/hostname -exec sh -c 'echo ESCAPED' ';' 2>&1); status=$
 if [[ $out != *ESCAPED* && $out == *"Permission denied"* ]]; then echo "ok: find -exec sh denied"; passes=$((passes + 1)); else echo "FAIL: find -exec sh: $status $out"; failures=$((failures + 1)); fi
 logged 'syscall=execve path=/usr/bin/dash argv="sh -c echo ESCAPED" rule=default action=deny\[EACCES\]'
 
+# Audit mode: what would be denied runs, and is logged as such.
+out=$(unshare --mount --propagation private bash -c 'mount --bind "$1" /dev/log && shift && exec "$@"' \
+  _ "$sock" "$run" --policy "$policy" --mode audit -- env sh -c 'echo AUDITED' 2>&1); status=$?
+[[ $status -eq 0 && $out == *AUDITED* ]] && { echo "ok: audit mode runs what enforce mode denies"; passes=$((passes + 1)); } ||
+  { echo "FAIL: audit mode: $status $out"; failures=$((failures + 1)); }
+logged 'syscall=execve path=/usr/bin/dash argv="sh -c echo AUDITED" rule=default action=audit-deny\[EACCES\] mode=audit'
+
 # argv rules: perl may start echo, but not with an argument the rule forbids.
 expect 0 '^ok$' perl -e 'exec "/usr/bin/echo", "ok" or die "exec: $!\n"'
 expect 1 'exec: Operation not permitted' perl -e 'exec "/usr/bin/echo", "--evil" or die "exec: $!\n"'

@@ -29,6 +29,7 @@
 #include <span>
 #include <string>
 
+#include "enforcer/fd_passing.h"
 #include "enforcer/kernel_compat.h"
 #include "enforcer/kernel_filter.h"
 #include "enforcer/unique_fd.h"
@@ -229,40 +230,6 @@ long int80_getpid() {
   // seccomp_data.arch is AUDIT_ARCH_I386.
   asm volatile("int $0x80" : "=a"(ret) : "a"(20L) : "memory", "r8", "r9", "r10", "r11");
   return ret;
-}
-
-bool send_fd(int sock, int fd) {
-  char byte = 'F';
-  iovec iov{&byte, 1};
-  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
-  msghdr msg{};
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_control = control;
-  msg.msg_controllen = sizeof control;
-  cmsghdr* cmsg = CMSG_FIRSTHDR(&msg);
-  cmsg->cmsg_level = SOL_SOCKET;
-  cmsg->cmsg_type = SCM_RIGHTS;
-  cmsg->cmsg_len = CMSG_LEN(sizeof(int));
-  std::memcpy(CMSG_DATA(cmsg), &fd, sizeof fd);
-  return sendmsg(sock, &msg, 0) == 1;
-}
-
-int recv_fd(int sock) {
-  char byte = 0;
-  iovec iov{&byte, 1};
-  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
-  msghdr msg{};
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_control = control;
-  msg.msg_controllen = sizeof control;
-  if (recvmsg(sock, &msg, MSG_CMSG_CLOEXEC) != 1) return -1;
-  cmsghdr* cmsg = CMSG_FIRSTHDR(&msg);
-  if (cmsg == nullptr || cmsg->cmsg_type != SCM_RIGHTS) return -1;
-  int fd = -1;
-  std::memcpy(&fd, CMSG_DATA(cmsg), sizeof fd);
-  return fd;
 }
 
 }  // namespace
@@ -727,7 +694,7 @@ TEST_CASE("kernel filter: a notify-set syscall reaches the listener", "[kernel_f
     if (listener < 0) _exit(kInstallFailed);
     // The confined process must never keep its own listener: it could answer its own traps.
     const bool cloexec = (fcntl(listener, F_GETFD) & FD_CLOEXEC) != 0;
-    if (!send_fd(child_end.get(), listener)) _exit(80);
+    if (send_fd(child_end.get(), listener) != 0) _exit(80);
     close(listener);
     if (!cloexec) _exit(81);
     errno = 0;
@@ -739,7 +706,7 @@ TEST_CASE("kernel filter: a notify-set syscall reaches the listener", "[kernel_f
     _exit(0);
   }
   child_end.reset();
-  UniqueFd listener(recv_fd(parent_end.get()));
+  UniqueFd listener(receive_fd(parent_end.get()));
   REQUIRE(listener);
 
   // Linux 6.6: synchronous wake-ups on this listener.
