@@ -415,6 +415,14 @@ void Supervisor::on_notification() {
   }
   if (!d.permitted()) return answer_error(d.error);
 
+  // An O_PATH descriptor grants no access to the file's data, and everything done through it
+  // later (openat relative to it, reopening it through /proc, execveat) comes back here. The
+  // kernel cannot hand one over (ADDFD takes no O_PATH file), so the process opens it itself.
+  if (req->flags & O_PATH) {
+    resp.flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+    ioctl(listener_, SECCOMP_IOCTL_NOTIF_SEND, &resp);
+    return;
+  }
   const int fd = open_on_behalf(pid, *req, *canonical);
   if (fd < 0) return answer_error(-fd);
   seccomp_notif_addfd add{};

@@ -7,6 +7,8 @@
 //   ptrace-parent                 PTRACE_ATTACH to the parent (the supervisor)
 //   fork-bomb N                   fork up to N children that sleep; report how many forks worked
 //   umask                         print the umask the command started with
+//   open-at DIR REL               openat(open(DIR, O_PATH), REL): print errno or the first line
+//   open PATH                     open(PATH): print errno or the first line
 //   reopen FILE                   open FILE read-only, then reopen it for writing via /proc/self/fd
 //   open-race-buffer OK DENIED N  a thread flips the path buffer while the main thread opens it
 //   open-race-link DIR OK DENIED N  a thread swaps DIR/link between OK and DENIED while we open it
@@ -165,6 +167,26 @@ int main(int argc, char** argv) {
     }
     stop = 1;
     printf("%s: opened=%d escaped=%d\n", mode, opened, escaped);
+  } else if ((!strcmp(mode, "open-at") && argc == 4) || (!strcmp(mode, "open") && argc == 3)) {
+    int fd;
+    if (argc == 4) {
+      int dir = open(argv[2], O_PATH | O_DIRECTORY);
+      if (dir < 0) {
+        printf("%s: directory errno=%s\n", mode, strerrorname_np(errno));
+        return 0;
+      }
+      fd = openat(dir, argv[3], O_RDONLY);
+    } else {
+      fd = open(argv[2], O_RDONLY);
+    }
+    if (fd < 0) {
+      printf("%s: errno=%s\n", mode, strerrorname_np(errno));
+    } else {
+      char line[256] = {0};
+      ssize_t n = read(fd, line, sizeof line - 1);
+      if (n > 0) line[strcspn(line, "\n")] = 0;
+      printf("%s: read %s\n", mode, line);
+    }
   } else if (!strcmp(mode, "umask")) {
     mode_t m = umask(0);
     printf("umask: %03o\n", (unsigned)m);

@@ -217,6 +217,12 @@ expect 0 '^Name:.cat' cat /proc/self/status
 echo r >"$files/out/r.txt"
 mkdir -p "$files/out/w"
 expect 0 'reopen: fd=3 write=-1 errno=EACCES' "$attacks" reopen "$files/out/r.txt"
+# The same file by other names: relative to a directory descriptor, through /proc/self/root,
+# /dev/fd, and a hard link (rule: the policy matches the canonical path the kernel opens).
+expect 0 'open-at: errno=EPERM' "$attacks" open-at "$files/ro" ../ro/./secret
+expect 0 'open-at: read A-ok' "$attacks" open-at "$files/out" ../ro/ok
+expect 0 'open: errno=EPERM' "$attacks" open "/proc/self/root$files/ro/secret"
+expect 0 'open: errno=EPERM' "$attacks" open "/proc/self/cwd/../../..$files/ro/secret"
 expect 0 'open-race-buffer: opened=[1-9][0-9]* escaped=0$' "$attacks" open-race-buffer "$files/ro/ok" "$files/ro/secret" 3000
 expect 0 'open-race-link: opened=[1-9][0-9]* escaped=0$' "$attacks" open-race-link "$files/out/w" "$files/ro/ok" "$files/ro/secret" 3000
 rm -rf "$files"
