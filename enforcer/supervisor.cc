@@ -18,10 +18,12 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <thread>
 
 #include "enforcer/fd_passing.h"
 #include "enforcer/landlock_plan.h"
 #include "enforcer/open_broker.h"
+#include "enforcer/socket_broker.h"
 #include "enforcer/tracee.h"
 #include "policy/syscalls.h"
 
@@ -57,7 +59,7 @@ Result<Supervisor> Supervisor::create(const policy::Plan& plan, ViolationLog& lo
                                       policy::Mode mode) {
   KernelFilterSpec spec;
   spec.trace = {SYS_execve, SYS_execveat};
-  spec.notify = {SYS_open, SYS_openat, SYS_openat2, SYS_creat};
+  spec.notify = {SYS_open, SYS_openat, SYS_openat2, SYS_creat, SYS_connect, SYS_bind};
   auto filter = compile_kernel_filter(spec);
   if (!filter) return filter.take_error();
   // The Landlock domain is built here, once; each child only enters it.
@@ -388,6 +390,7 @@ void Supervisor::reap(pid_t main, int& main_status, bool& main_done) {
 void Supervisor::on_notification() {
   seccomp_notif n{};  // the kernel insists on a zeroed buffer
   if (ioctl(listener_, SECCOMP_IOCTL_NOTIF_RECV, &n) != 0) return;  // gone meanwhile, or EINTR
+  if (is_brokered_socket_call(static_cast<int>(n.data.nr))) return on_socket_notification(n);
   seccomp_notif_resp resp{};
   resp.id = n.id;
   auto answer_error = [&](int err) {
@@ -433,6 +436,38 @@ void Supervisor::on_notification() {
   // On success the kernel completes the syscall with the new descriptor number.
   if (ioctl(listener_, SECCOMP_IOCTL_NOTIF_ADDFD, &add) < 0 && errno != ENOENT) answer_error(errno);
   close(fd);
+}
+
+// connect and bind, decided on the address we read and performed by us with our copy of it.
+void Supervisor::on_socket_notification(const seccomp_notif& n) {
+  const auto pid = static_cast<pid_t>(n.pid);
+  const int nr = static_cast<int>(n.data.nr);
+  const int listener = listener_;
+  auto answer = [listener, id = n.id](int rc) {
+    seccomp_notif_resp resp{};
+    resp.id = id;
+    if (rc < 0) resp.error = rc;
+    ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, &resp);
+  };
+  Task& task = tasks_[pid];
+  if (task.tgid == 0) task.tgid = thread_group_of(pid);
+  int err = 0;
+  auto req = read_socket_request(n, task.tgid, err);
+  if (ioctl(listener_, SECCOMP_IOCTL_NOTIF_ID_VALID, &n.id) != 0) return;
+  if (!req) return answer(-err);
+  const policy::CommandPolicy& policy = task.policy ? *task.policy : plan_->login();
+  const policy::Decision d = decide_and_log(pid, policy, socket_call(nr, *req));
+  if (d.verdict == policy::Verdict::kill) {
+    kill(pid, SIGKILL);
+    return answer(-EPERM);
+  }
+  if (!d.permitted()) return answer(-d.error);
+  // A blocking connect can take as long as the network does: off the supervisor's loop. The
+  // thread owns its copies; the kernel keeps the notification until it is answered.
+  const pid_t tgid = task.tgid;
+  std::thread([answer, tgid, nr, req = std::move(*req)] {
+    answer(socket_call_on_behalf(tgid, nr, req));
+  }).detach();
 }
 
 int Supervisor::run_until_exit(pid_t main) {

@@ -20,6 +20,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include <linux/seccomp.h>
 #include "enforcer/kernel_filter.h"
 #include "enforcer/landlock.h"
 #include "enforcer/violation_log.h"
@@ -65,6 +66,7 @@ class Supervisor {
 
   void on_stop(pid_t tid, int status);
   void on_notification();
+  void on_socket_notification(const seccomp_notif& n);
   void reap(pid_t main, int& main_status, bool& main_done);
   void on_seccomp(pid_t tid);
   void on_exec(pid_t tid);

@@ -9,14 +9,18 @@
 //   umask                         print the umask the command started with
 //   open-at DIR REL               openat(open(DIR, O_PATH), REL): print errno or the first line
 //   open PATH                     open(PATH): print errno or the first line
+//   listen PORT SECONDS | listen-unix PATH SECONDS   a server for the connect checks
+//   connect HOST PORT | connect-unix PATH | bind-tcp PORT   print "ok" or the errno
 //   reopen FILE                   open FILE read-only, then reopen it for writing via /proc/self/fd
 //   open-race-buffer OK DENIED N  a thread flips the path buffer while the main thread opens it
 //   open-race-link DIR OK DENIED N  a thread swaps DIR/link between OK and DENIED while we open it
 // The open races print how many reads returned the denied file's first byte differently from
 // OK's ("escaped=N"); OK's content must differ from DENIED's.
 #define _GNU_SOURCE
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -25,8 +29,10 @@
 #include <sys/mman.h>
 #include <sys/ptrace.h>
 #include <sys/sendfile.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -187,6 +193,51 @@ int main(int argc, char** argv) {
       if (n > 0) line[strcspn(line, "\n")] = 0;
       printf("%s: read %s\n", mode, line);
     }
+  } else if ((!strcmp(mode, "listen") || !strcmp(mode, "listen-unix")) && argc == 4) {
+    const int unix_socket = !strcmp(mode, "listen-unix");
+    int s = socket(unix_socket ? AF_UNIX : AF_INET, SOCK_STREAM, 0);
+    int one = 1;
+    setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    int rc;
+    if (unix_socket) {
+      struct sockaddr_un un = {.sun_family = AF_UNIX};
+      snprintf(un.sun_path, sizeof un.sun_path, "%s", argv[2]);
+      unlink(argv[2]);
+      rc = bind(s, (struct sockaddr*)&un, sizeof un);
+    } else {
+      struct sockaddr_in in = {.sin_family = AF_INET, .sin_port = htons((uint16_t)atoi(argv[2]))};
+      rc = bind(s, (struct sockaddr*)&in, sizeof in);
+    }
+    if (rc != 0 || listen(s, 16) != 0) return 4;
+    alarm((unsigned)atoi(argv[3]));
+    printf("listening\n");
+    fflush(stdout);
+    for (;;) {
+      int c = accept(s, NULL, NULL);
+      if (c >= 0) close(c);
+    }
+  } else if ((!strcmp(mode, "connect") && argc == 4) ||
+             (!strcmp(mode, "connect-unix") && argc == 3) ||
+             (!strcmp(mode, "bind-tcp") && argc == 3)) {
+    int rc;
+    if (!strcmp(mode, "connect-unix")) {
+      int s = socket(AF_UNIX, SOCK_STREAM, 0);
+      struct sockaddr_un un = {.sun_family = AF_UNIX};
+      snprintf(un.sun_path, sizeof un.sun_path, "%s", argv[2]);
+      rc = connect(s, (struct sockaddr*)&un, sizeof un);
+    } else {
+      int s = socket(AF_INET, SOCK_STREAM, 0);
+      struct sockaddr_in in = {.sin_family = AF_INET};
+      const int is_bind = !strcmp(mode, "bind-tcp");
+      inet_pton(AF_INET, is_bind ? "127.0.0.1" : argv[2], &in.sin_addr);
+      in.sin_port = htons((uint16_t)atoi(argv[is_bind ? 2 : 3]));
+      rc = is_bind ? bind(s, (struct sockaddr*)&in, sizeof in)
+                   : connect(s, (struct sockaddr*)&in, sizeof in);
+    }
+    if (rc == 0)
+      printf("%s: ok\n", mode);
+    else
+      printf("%s: errno=%s\n", mode, strerrorname_np(errno));
   } else if (!strcmp(mode, "umask")) {
     mode_t m = umask(0);
     printf("umask: %03o\n", (unsigned)m);

@@ -227,5 +227,30 @@ expect 0 'open-race-buffer: opened=[1-9][0-9]* escaped=0$' "$attacks" open-race-
 expect 0 'open-race-link: opened=[1-9][0-9]* escaped=0$' "$attacks" open-race-link "$files/out/w" "$files/ro/ok" "$files/ro/secret" 3000
 rm -rf "$files"
 
+# Network: whole addresses and unix socket paths, decided by the broker, performed by it.
+policy=$root/tests/run/net.yaml
+net=/tmp/stsh-run-net-test
+rm -rf "$net"
+mkdir -p "$net"
+"$attacks" listen 47801 30 >/dev/null &
+server_tcp=$!
+"$attacks" listen-unix "$net/ok.sock" 30 >/dev/null &
+server_ok=$!
+"$attacks" listen-unix "$net/denied.sock" 30 >/dev/null &
+server_denied=$!
+for _ in $(seq 50); do [[ -S $net/ok.sock && -S $net/denied.sock ]] && break; sleep 0.1; done
+expect 0 'connect: ok' "$attacks" connect 127.0.0.1 47801
+expect 0 'connect: errno=EACCES' "$attacks" connect 127.0.0.2 47801
+logged 'syscall=connect sockaddr=inet:127.0.0.2:47801 rule=default action=deny\[EACCES\]'
+expect 0 'connect: errno=EACCES' "$attacks" connect 127.0.0.1 47802
+expect 0 'connect-unix: ok' "$attacks" connect-unix "$net/ok.sock"
+expect 0 'connect-unix: errno=EACCES' "$attacks" connect-unix "$net/denied.sock"
+logged "syscall=connect sockaddr=unix:$net/denied.sock rule=default action=deny"
+expect 0 'bind-tcp: ok' "$attacks" bind-tcp 47811
+expect 0 'bind-tcp: errno=EACCES' "$attacks" bind-tcp 47812
+kill "$server_tcp" "$server_ok" "$server_denied" 2>/dev/null
+wait "$server_tcp" "$server_ok" "$server_denied" 2>/dev/null
+rm -rf "$net"
+
 echo "script checks: $passes passed, $failures failed"
 [[ $failures -eq 0 ]]
