@@ -23,6 +23,7 @@
 #include "enforcer/fd_passing.h"
 #include "enforcer/landlock_plan.h"
 #include "enforcer/open_broker.h"
+#include "enforcer/path_broker.h"
 #include "enforcer/socket_broker.h"
 #include "enforcer/tracee.h"
 #include "policy/syscalls.h"
@@ -59,7 +60,8 @@ Result<Supervisor> Supervisor::create(const policy::Plan& plan, ViolationLog& lo
                                       policy::Mode mode) {
   KernelFilterSpec spec;
   spec.trace = {SYS_execve, SYS_execveat};
-  spec.notify = {SYS_open, SYS_openat, SYS_openat2, SYS_creat, SYS_connect, SYS_bind};
+  spec.notify = {SYS_open,   SYS_openat,   SYS_openat2, SYS_creat, SYS_connect, SYS_bind,
+                 SYS_unlink, SYS_unlinkat, SYS_rmdir,   SYS_mkdir, SYS_mkdirat};
   auto filter = compile_kernel_filter(spec);
   if (!filter) return filter.take_error();
   // The Landlock domain is built here, once; each child only enters it.
@@ -391,6 +393,7 @@ void Supervisor::on_notification() {
   seccomp_notif n{};  // the kernel insists on a zeroed buffer
   if (ioctl(listener_, SECCOMP_IOCTL_NOTIF_RECV, &n) != 0) return;  // gone meanwhile, or EINTR
   if (is_brokered_socket_call(static_cast<int>(n.data.nr))) return on_socket_notification(n);
+  if (is_brokered_path_call(static_cast<int>(n.data.nr))) return on_path_notification(n);
   seccomp_notif_resp resp{};
   resp.id = n.id;
   auto answer_error = [&](int err) {
@@ -436,6 +439,33 @@ void Supervisor::on_notification() {
   // On success the kernel completes the syscall with the new descriptor number.
   if (ioctl(listener_, SECCOMP_IOCTL_NOTIF_ADDFD, &add) < 0 && errno != ENOENT) answer_error(errno);
   close(fd);
+}
+
+// unlink, rmdir, mkdir and their *at forms, decided on the canonical path and done by us.
+void Supervisor::on_path_notification(const seccomp_notif& n) {
+  const auto pid = static_cast<pid_t>(n.pid);
+  seccomp_notif_resp resp{};
+  resp.id = n.id;
+  auto answer = [&](int rc) {
+    if (rc < 0) resp.error = rc;
+    ioctl(listener_, SECCOMP_IOCTL_NOTIF_SEND, &resp);
+  };
+  Task& task = tasks_[pid];
+  if (task.tgid == 0) task.tgid = thread_group_of(pid);
+  int err = 0;
+  auto req = read_path_request(n, task.tgid, err);
+  if (ioctl(listener_, SECCOMP_IOCTL_NOTIF_ID_VALID, &n.id) != 0) return;
+  if (!req) return answer(-err);
+  const policy::CommandPolicy& policy = task.policy ? *task.policy : plan_->login();
+  policy::Call call = path_call(*req);
+  call.filename = policy_view(pid, *call.filename, task.tgid);
+  const policy::Decision d = decide_and_log(pid, policy, call);
+  if (d.verdict == policy::Verdict::kill) {
+    kill(pid, SIGKILL);
+    return answer(-EPERM);
+  }
+  if (!d.permitted()) return answer(-d.error);
+  answer(path_call_on_behalf(pid, *req));
 }
 
 // connect and bind, decided on the address we read and performed by us with our copy of it.

@@ -217,6 +217,20 @@ expect 0 '^Name:.cat' cat /proc/self/status
 echo r >"$files/out/r.txt"
 mkdir -p "$files/out/w"
 expect 0 'reopen: fd=3 write=-1 errno=EACCES' "$attacks" reopen "$files/out/r.txt"
+# unlink, rmdir, mkdir: decided exactly (a deny rule inside the writable tree) and done by
+# the supervisor.
+mkdir -p "$files/out/keep"
+echo k >"$files/out/keep/file"
+expect 0 '' mkdir "$files/out/newdir"
+[[ -d $files/out/newdir ]] && { echo "ok: mkdir landed"; passes=$((passes + 1)); } || { echo "FAIL: no $files/out/newdir"; failures=$((failures + 1)); }
+expect 1 "mkdir: cannot create directory '$files/out/keep/sub': Operation not permitted" mkdir "$files/out/keep/sub"
+logged "exe=/usr/bin/mkdir .*syscall=mkdir path=$files/out/keep/sub rule=[^ ]*files.yaml:10:7 action=deny\\[EPERM\\]"
+expect 1 "rm: cannot remove '$files/out/keep/file': Operation not permitted" rm "$files/out/keep/file"
+[[ -f $files/out/keep/file ]] && { echo "ok: the denied unlink did not happen"; passes=$((passes + 1)); } || { echo "FAIL: $files/out/keep/file removed"; failures=$((failures + 1)); }
+expect 0 '' rmdir "$files/out/newdir"
+expect 0 '' rm "$files/out/new"
+[[ ! -e $files/out/newdir && ! -e $files/out/new ]] && { echo "ok: permitted removals happened"; passes=$((passes + 1)); } || { echo "FAIL: removals did not happen"; failures=$((failures + 1)); }
+
 # The same file by other names: relative to a directory descriptor, through /proc/self/root,
 # /dev/fd, and a hard link (rule: the policy matches the canonical path the kernel opens).
 expect 0 'open-at: errno=EPERM' "$attacks" open-at "$files/ro" ../ro/./secret
