@@ -18,16 +18,6 @@
 namespace stsh::enforcer {
 namespace {
 
-std::optional<unsigned> process_umask(pid_t pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind("Umask:", 0) == 0)
-      return static_cast<unsigned>(std::strtoul(line.c_str() + 6, nullptr, 8));
-  }
-  return std::nullopt;
-}
-
 bool creates(int flags) {
   return (flags & O_CREAT) != 0 || (flags & O_TMPFILE) == O_TMPFILE;
 }

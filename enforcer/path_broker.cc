@@ -13,23 +13,59 @@
 #include "enforcer/tracee.h"
 
 namespace stsh::enforcer {
-namespace {
-
-std::optional<unsigned> process_umask(pid_t pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind("Umask:", 0) == 0)
-      return static_cast<unsigned>(std::strtoul(line.c_str() + 6, nullptr, 8));
-  }
-  return std::nullopt;
-}
-
-}  // namespace
 
 bool is_brokered_path_call(int nr) {
-  return nr == SYS_unlink || nr == SYS_unlinkat || nr == SYS_rmdir || nr == SYS_mkdir ||
-         nr == SYS_mkdirat;
+  switch (nr) {
+    case SYS_unlink:
+    case SYS_unlinkat:
+    case SYS_rmdir:
+    case SYS_mkdir:
+    case SYS_mkdirat:
+    case SYS_rename:
+    case SYS_renameat:
+    case SYS_renameat2:
+    case SYS_link:
+    case SYS_linkat:
+    case SYS_symlink:
+    case SYS_symlinkat:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// Splits `raw` (relative to `dirfd`) into its canonical directory and last component; with
+// `follow`, a final symlink is resolved first (linkat's AT_SYMLINK_FOLLOW).
+bool split_resolve(pid_t pid, pid_t tgid, int dirfd, const std::string& raw, bool follow,
+                   std::string& parent, std::string& name, int& error) {
+  if (follow) {
+    auto full = resolve_for(pid, dirfd, raw, tgid);
+    if (!full || *full == "/") {
+      error = ENOENT;
+      return false;
+    }
+    const size_t slash = full->rfind('/');
+    parent = slash == 0 ? "/" : full->substr(0, slash);
+    name = full->substr(slash + 1);
+    return true;
+  }
+  std::string p = raw;
+  while (p.size() > 1 && p.back() == '/') p.pop_back();
+  const size_t slash = p.rfind('/');
+  const std::string dir =
+      slash == std::string::npos ? "." : (slash == 0 ? "/" : p.substr(0, slash));
+  name = slash == std::string::npos ? p : p.substr(slash + 1);
+  if (name.empty() || name == "." || name == "..") {
+    error = name.empty() ? ENOENT : EINVAL;
+    return false;
+  }
+  auto resolved = resolve_for(pid, dirfd, dir, tgid);
+  if (!resolved) {
+    error = ENOENT;
+    return false;
+  }
+  parent = *resolved;
+  return true;
 }
 
 std::optional<PathRequest> read_path_request(const seccomp_notif& n, pid_t tgid, int& error) {
@@ -37,8 +73,9 @@ std::optional<PathRequest> read_path_request(const seccomp_notif& n, pid_t tgid,
   const auto pid = static_cast<pid_t>(n.pid);
   PathRequest req;
   req.nr = static_cast<int>(n.data.nr);
-  int dirfd = AT_FDCWD;
-  unsigned long addr = 0;
+  int dirfd = AT_FDCWD, dirfd2 = AT_FDCWD;
+  unsigned long addr = 0, addr2 = 0, target = 0;
+  bool follow = false;
   switch (req.nr) {
     case SYS_unlink:
     case SYS_rmdir:
@@ -54,61 +91,116 @@ std::optional<PathRequest> read_path_request(const seccomp_notif& n, pid_t tgid,
     case SYS_mkdirat:
       dirfd = static_cast<int>(a[0]), addr = a[1], req.mode = static_cast<unsigned>(a[2]);
       break;
+    case SYS_rename:
+    case SYS_link:
+      addr = a[0], addr2 = a[1];
+      break;
+    case SYS_renameat:
+    case SYS_renameat2:
+      dirfd = static_cast<int>(a[0]), addr = a[1], dirfd2 = static_cast<int>(a[2]), addr2 = a[3];
+      req.flags = req.nr == SYS_renameat2 ? static_cast<int>(a[4]) : 0;
+      break;
+    case SYS_linkat:
+      dirfd = static_cast<int>(a[0]), addr = a[1], dirfd2 = static_cast<int>(a[2]), addr2 = a[3];
+      // Linking a descriptor (AT_EMPTY_PATH) names no path we could check: refused.
+      if (static_cast<int>(a[4]) & AT_EMPTY_PATH) {
+        error = EPERM;
+        return std::nullopt;
+      }
+      follow = (static_cast<int>(a[4]) & AT_SYMLINK_FOLLOW) != 0;
+      break;
+    case SYS_symlink:
+      target = a[0], addr2 = a[1];
+      break;
+    case SYS_symlinkat:
+      target = a[0], dirfd2 = static_cast<int>(a[1]), addr2 = a[2];
+      break;
     default:
       error = ENOSYS;
       return std::nullopt;
   }
-  auto path = read_string(pid, addr);
-  if (!path) {
-    error = EFAULT;
-    return std::nullopt;
+  if (target != 0) {
+    auto text = read_string(pid, target);
+    if (!text) {
+      error = EFAULT;
+      return std::nullopt;
+    }
+    req.target = std::move(*text);
+  } else {
+    auto path = read_string(pid, addr);
+    if (!path) {
+      error = EFAULT;
+      return std::nullopt;
+    }
+    if (!split_resolve(pid, tgid, dirfd, *path, follow, req.parent, req.name, error))
+      return std::nullopt;
   }
-  // The last component is what the call acts on, never followed (unlink removes a symlink,
-  // mkdir refuses one): resolve the directory, keep the name.
-  std::string p = *path;
-  while (p.size() > 1 && p.back() == '/') p.pop_back();
-  const size_t slash = p.rfind('/');
-  const std::string dir =
-      slash == std::string::npos ? "." : (slash == 0 ? "/" : p.substr(0, slash));
-  req.name = slash == std::string::npos ? p : p.substr(slash + 1);
-  if (req.name.empty() || req.name == "." || req.name == "..") {
-    error = req.name.empty() ? ENOENT : EINVAL;
-    return std::nullopt;
+  if (addr2 != 0) {
+    auto path2 = read_string(pid, addr2);
+    if (!path2) {
+      error = EFAULT;
+      return std::nullopt;
+    }
+    if (!split_resolve(pid, tgid, dirfd2, *path2, false, req.parent2, req.name2, error))
+      return std::nullopt;
   }
-  auto parent = resolve_for(pid, dirfd, dir, tgid);
-  if (!parent) {
-    error = ENOENT;
-    return std::nullopt;
-  }
-  req.parent = *parent;
   return req;
 }
 
 policy::Call path_call(const PathRequest& req) {
   policy::Call c;
   c.syscall = req.nr;
+  if (req.nr == SYS_symlink || req.nr == SYS_symlinkat) {
+    // The link is the path the call creates; its target is text (syscalls.h, second_path_is_raw).
+    c.filename = req.canonical2();
+    c.filename1 = req.target;
+    return c;
+  }
   c.filename = req.canonical();
+  if (!req.name2.empty()) c.filename1 = req.canonical2();
   if (req.nr == SYS_mkdir || req.nr == SYS_mkdirat) c.mode = req.mode & 07777;
   return c;
 }
 
-int path_call_on_behalf(pid_t pid, const PathRequest& req) {
+namespace {
+
+long open_directory(const std::string& dir) {
   open_how how{};
   how.flags = O_PATH | O_DIRECTORY | O_CLOEXEC;
   how.resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
-  const long dirfd = syscall(SYS_openat2, AT_FDCWD, req.parent.c_str(), &how, sizeof how);
-  if (dirfd < 0) return -errno;
-  int rc;
-  if (req.nr == SYS_mkdir || req.nr == SYS_mkdirat) {
+  return syscall(SYS_openat2, AT_FDCWD, dir.c_str(), &how, sizeof how);
+}
+
+}  // namespace
+
+int path_call_on_behalf(pid_t pid, const PathRequest& req) {
+  const bool symlink_call = req.nr == SYS_symlink || req.nr == SYS_symlinkat;
+  const long dirfd = symlink_call ? -1 : open_directory(req.parent);
+  if (!symlink_call && dirfd < 0) return -errno;
+  const long dirfd2 = req.parent2.empty() ? -1 : open_directory(req.parent2);
+  int rc = -1;
+  if (!req.parent2.empty() && dirfd2 < 0) {
+    // errno from open_directory
+  } else if (req.nr == SYS_mkdir || req.nr == SYS_mkdirat) {
     const auto mask = process_umask(pid);
-    rc =
-        mask ? mkdirat(static_cast<int>(dirfd), req.name.c_str(), (req.mode & 07777) & ~*mask) : -1;
-    if (!mask) errno = ESRCH;
+    if (mask)
+      rc = mkdirat(static_cast<int>(dirfd), req.name.c_str(), (req.mode & 07777) & ~*mask);
+    else
+      errno = ESRCH;
+  } else if (req.nr == SYS_rename || req.nr == SYS_renameat || req.nr == SYS_renameat2) {
+    rc = static_cast<int>(syscall(SYS_renameat2, dirfd, req.name.c_str(), dirfd2, req.name2.c_str(),
+                                  static_cast<unsigned>(req.flags)));
+  } else if (req.nr == SYS_link || req.nr == SYS_linkat) {
+    rc = linkat(static_cast<int>(dirfd), req.name.c_str(), static_cast<int>(dirfd2),
+                req.name2.c_str(), 0);
+  } else if (symlink_call) {
+    rc = symlinkat(req.target.c_str(), static_cast<int>(dirfd2), req.name2.c_str());
   } else {
     rc = unlinkat(static_cast<int>(dirfd), req.name.c_str(), req.flags & AT_REMOVEDIR);
   }
   const int err = errno;
-  close(static_cast<int>(dirfd));
+  if (dirfd >= 0) close(static_cast<int>(dirfd));
+  if (dirfd2 >= 0) close(static_cast<int>(dirfd2));
   return rc == 0 ? 0 : -err;
 }
 

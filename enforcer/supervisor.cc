@@ -60,8 +60,9 @@ Result<Supervisor> Supervisor::create(const policy::Plan& plan, ViolationLog& lo
                                       policy::Mode mode) {
   KernelFilterSpec spec;
   spec.trace = {SYS_execve, SYS_execveat};
-  spec.notify = {SYS_open,   SYS_openat,   SYS_openat2, SYS_creat, SYS_connect, SYS_bind,
-                 SYS_unlink, SYS_unlinkat, SYS_rmdir,   SYS_mkdir, SYS_mkdirat};
+  spec.notify = {SYS_open,     SYS_openat,    SYS_openat2, SYS_creat,  SYS_connect, SYS_bind,
+                 SYS_unlink,   SYS_unlinkat,  SYS_rmdir,   SYS_mkdir,  SYS_mkdirat, SYS_rename,
+                 SYS_renameat, SYS_renameat2, SYS_link,    SYS_linkat, SYS_symlink, SYS_symlinkat};
   auto filter = compile_kernel_filter(spec);
   if (!filter) return filter.take_error();
   // The Landlock domain is built here, once; each child only enters it.
@@ -459,6 +460,9 @@ void Supervisor::on_path_notification(const seccomp_notif& n) {
   const policy::CommandPolicy& policy = task.policy ? *task.policy : plan_->login();
   policy::Call call = path_call(*req);
   call.filename = policy_view(pid, *call.filename, task.tgid);
+  if (call.filename1 && !policy::second_path_is_raw(call.syscall)) {
+    call.filename1 = policy_view(pid, *call.filename1, task.tgid);
+  }
   const policy::Decision d = decide_and_log(pid, policy, call);
   if (d.verdict == policy::Verdict::kill) {
     kill(pid, SIGKILL);

@@ -76,6 +76,16 @@ std::vector<std::string> proc_cmdline(pid_t pid) {
   return out;
 }
 
+std::optional<unsigned> process_umask(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("Umask:", 0) == 0)
+      return static_cast<unsigned>(std::strtoul(line.c_str() + 6, nullptr, 8));
+  }
+  return std::nullopt;
+}
+
 pid_t proc_ppid(pid_t pid) {
   std::ifstream in("/proc/" + std::to_string(pid) + "/status");
   std::string line;

@@ -22,6 +22,8 @@ std::optional<std::string> proc_link(pid_t pid, const std::string& what);
 // The argument vector of the current image, from /proc/PID/cmdline.
 std::vector<std::string> proc_cmdline(pid_t pid);
 pid_t proc_ppid(pid_t pid);
+// The umask of a process (what a file it creates gets), from /proc/PID/status.
+std::optional<unsigned> process_umask(pid_t pid);
 
 // A canonical path as the policy sees it for process `pid`: its own /proc/TGID is /proc/self
 // (policies write /proc/self/**; the kernel resolves it to the caller's pid).

@@ -231,6 +231,20 @@ expect 0 '' rmdir "$files/out/newdir"
 expect 0 '' rm "$files/out/new"
 [[ ! -e $files/out/newdir && ! -e $files/out/new ]] && { echo "ok: permitted removals happened"; passes=$((passes + 1)); } || { echo "FAIL: removals did not happen"; failures=$((failures + 1)); }
 
+# rename, link and symlink: both paths decided, the call done by the supervisor.
+echo m >"$files/out/moveme"
+expect 0 '' mv "$files/out/moveme" "$files/out/moved"
+[[ -f $files/out/moved && ! -e $files/out/moveme ]] && { echo "ok: mv landed"; passes=$((passes + 1)); } || { echo "FAIL: mv did not happen"; failures=$((failures + 1)); }
+expect 1 "Operation not permitted" mv "$files/out/moved" "$files/out/keep/moved"
+expect 1 "Operation not permitted" mv "$files/out/keep/file" "$files/out/stolen"
+logged "exe=/usr/bin/mv .*syscall=renameat2 path=$files/out/keep/file path1=$files/out/stolen rule=[^ ]*files.yaml:10:7 action=deny"
+[[ -f $files/out/keep/file && -f $files/out/moved ]] && { echo "ok: denied renames did not happen"; passes=$((passes + 1)); } || { echo "FAIL: a denied rename happened"; failures=$((failures + 1)); }
+expect 0 '' ln -s /etc/hostname "$files/out/sym"
+[[ $(readlink "$files/out/sym") == /etc/hostname ]] && { echo "ok: symlink landed"; passes=$((passes + 1)); } || { echo "FAIL: no symlink"; failures=$((failures + 1)); }
+expect 1 "Operation not permitted" ln -s /etc/hostname "$files/out/keep/sym"
+expect 0 '' ln "$files/out/moved" "$files/out/hard"
+expect 1 "Operation not permitted" ln "$files/out/keep/file" "$files/out/hard2"
+
 # The same file by other names: relative to a directory descriptor, through /proc/self/root,
 # /dev/fd, and a hard link (rule: the policy matches the canonical path the kernel opens).
 expect 0 'open-at: errno=EPERM' "$attacks" open-at "$files/ro" ../ro/./secret
