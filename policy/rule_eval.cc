@@ -1,6 +1,5 @@
 #include "policy/rule_eval.h"
 
-#include "policy/glob.h"
 #include "policy/syscalls.h"
 
 namespace stsh::policy {
@@ -12,19 +11,25 @@ bool in_path(std::string_view value, std::string_view dir) {
                           value[dir.size()] == '/');
 }
 
-void collect_regexes(const Expr& e, std::vector<std::shared_ptr<regex_t>>& out) {
-  if (e.kind == Expr::Kind::Pred) {
-    if (e.pred.op != Op::re) return;
-    auto re = std::shared_ptr<regex_t>(new regex_t, [](regex_t* r) {
+void collect_matchers(const Expr& e, std::vector<PredicateMatcher>& out) {
+  if (e.kind != Expr::Kind::Pred) {
+    for (const auto& c : e.children) collect_matchers(c, out);
+    return;
+  }
+  PredicateMatcher m;
+  if (e.pred.op == Op::re) {
+    m.regex = std::shared_ptr<regex_t>(new regex_t, [](regex_t* r) {
       regfree(r);
       delete r;
     });
     // The loader already rejected invalid expressions, so compilation succeeds here.
-    regcomp(re.get(), e.pred.value.c_str(), REG_EXTENDED | REG_NOSUB);
-    out.push_back(std::move(re));
-    return;
+    regcomp(m.regex.get(), e.pred.value.c_str(), REG_EXTENDED | REG_NOSUB);
+  } else if (e.pred.op == Op::match) {
+    auto set = std::make_shared<PatternSet>();
+    set->add(MatchKind::glob_subtree, e.pred.value, 0);
+    m.glob = std::move(set);
   }
-  for (const auto& c : e.children) collect_regexes(c, out);
+  out.push_back(std::move(m));
 }
 
 }  // namespace
@@ -71,61 +76,61 @@ std::optional<std::string_view> operand_value(const Call& call, Operand op, int 
   return std::nullopt;
 }
 
-bool apply_op(Op op, std::string_view value, const std::string& pattern, const regex_t* regex) {
-  switch (op) {
+bool apply_op(const Predicate& p, std::string_view value, const PredicateMatcher& m) {
+  switch (p.op) {
     case Op::eq:
-      return value == pattern;
+      return value == p.value;
     case Op::neq:
-      return value != pattern;
+      return value != p.value;
     case Op::sub:
-      return value.find(pattern) != std::string_view::npos;
+      return value.find(p.value) != std::string_view::npos;
     case Op::nsub:
-      return value.find(pattern) == std::string_view::npos;
+      return value.find(p.value) == std::string_view::npos;
     case Op::inpath:
-      return in_path(value, pattern);
+      return in_path(value, p.value);
     case Op::match:
-      return glob_match(pattern, value, /*subtree=*/true);
+      return m.glob->first_match(value).has_value();
     case Op::re: {
       // regexec needs a NUL-terminated subject.
       const std::string subject(value);
-      return regexec(regex, subject.c_str(), 0, nullptr, 0) == 0;
+      return regexec(m.regex.get(), subject.c_str(), 0, nullptr, 0) == 0;
     }
   }
   return false;
 }
 
 CompiledExpr::CompiledExpr(Expr expr) : expr_(std::move(expr)) {
-  collect_regexes(expr_, regexes_);
+  collect_matchers(expr_, matchers_);
 }
 
 bool CompiledExpr::eval(const Call& call) const {
-  size_t next_regex = 0;
-  return eval(expr_, call, next_regex);
+  size_t next = 0;
+  return eval(expr_, call, next);
 }
 
-// Every branch is walked even when the result is known, so that regex numbering (depth-first
-// order) stays in step with collect_regexes; expressions are small.
-bool CompiledExpr::eval(const Expr& e, const Call& call, size_t& next_regex) const {
+// Every branch is walked even when the result is known, so that predicate numbering
+// (depth-first order) stays in step with collect_matchers; expressions are small.
+bool CompiledExpr::eval(const Expr& e, const Call& call, size_t& next) const {
   switch (e.kind) {
     case Expr::Kind::True:
       return true;
     case Expr::Kind::Pred: {
-      const regex_t* re = e.pred.op == Op::re ? regexes_[next_regex++].get() : nullptr;
+      const PredicateMatcher& m = matchers_[next++];
       std::string scratch;
       auto value = operand_value(call, e.pred.operand, e.pred.index, scratch);
       // A predicate on an operand the call does not have is false (its negation is true).
-      return value && apply_op(e.pred.op, *value, e.pred.value, re);
+      return value && apply_op(e.pred, *value, m);
     }
     case Expr::Kind::Not:
-      return !eval(e.children[0], call, next_regex);
+      return !eval(e.children[0], call, next);
     case Expr::Kind::And: {
       bool all = true;
-      for (const auto& c : e.children) all = eval(c, call, next_regex) && all;
+      for (const auto& c : e.children) all = eval(c, call, next) && all;
       return all;
     }
     case Expr::Kind::Or: {
       bool any = false;
-      for (const auto& c : e.children) any = eval(c, call, next_regex) || any;
+      for (const auto& c : e.children) any = eval(c, call, next) || any;
       return any;
     }
   }

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "policy/call.h"
+#include "policy/pattern_set.h"
 #include "policy/rule_ast.h"
 
 namespace stsh::policy {
@@ -20,8 +21,15 @@ namespace stsh::policy {
 std::optional<std::string_view> operand_value(const Call& call, Operand op, int index,
                                               std::string& scratch);
 
-// Whether `value` satisfies `op` with `pattern` (eq, match, inpath, ...). `re` needs `regex`.
-bool apply_op(Op op, std::string_view value, const std::string& pattern, const regex_t* regex);
+// What a predicate's pattern compiles to, once: a regex for `re`, a one-pattern automaton for
+// `match` (the same matcher the indexed rules use); nothing for the plain string operators.
+struct PredicateMatcher {
+  std::shared_ptr<regex_t> regex;
+  std::shared_ptr<const PatternSet> glob;
+};
+
+// Whether `value` satisfies the predicate (eq, match, inpath, ...).
+bool apply_op(const Predicate& p, std::string_view value, const PredicateMatcher& m);
 
 // An Expr with its regular expressions compiled once.
 class CompiledExpr {
@@ -32,10 +40,10 @@ class CompiledExpr {
   const Expr& expr() const { return expr_; }
 
  private:
-  bool eval(const Expr& e, const Call& call, size_t& next_regex) const;
+  bool eval(const Expr& e, const Call& call, size_t& next) const;
   Expr expr_;
-  // One compiled regex per `re` predicate, in the tree's depth-first order.
-  std::vector<std::shared_ptr<regex_t>> regexes_;
+  // One matcher per predicate, in the tree's depth-first order.
+  std::vector<PredicateMatcher> matchers_;
 };
 
 }  // namespace stsh::policy
