@@ -89,6 +89,13 @@ expect 0 '^via-env$' env echo via-env
 expect 126 'stsh-run: /usr/bin/bash: not permitted by the policy \(deny\[EACCES\] log, rule default\)' bash -c id
 logged 'stsh-test.*violation user=root .*syscall=execve path=/usr/bin/bash argv="bash -c id" rule=default action=deny\[EACCES\] mode=enforce'
 expect 127 'command not found' no-such-command-xyz
+# A policy that does not load runs nothing.
+out=$("$run" --policy "$root/tests/policies/bad/unknown_key.yaml" -- /usr/bin/echo RAN 2>&1); status=$?
+if [[ $status -eq 126 && $out == *"refusing to run anything"*"unknown key 'wirte'"* && $out != *RAN* ]]; then
+  echo "ok: an invalid policy refuses to run anything"; passes=$((passes + 1))
+else
+  echo "FAIL: invalid policy: $status $out"; failures=$((failures + 1))
+fi
 
 # Escapes through permitted programs meet the same policy: no shell runs, each is logged.
 expect 126 "env: 'sh': Permission denied" env sh -c 'echo ESCAPED'
