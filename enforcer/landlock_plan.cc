@@ -409,13 +409,7 @@ class Deriver {
     for (const policy::CompiledRule& r : rs.rules()) {
       if (r.action.verdict != policy::Verdict::permit) continue;  // deny and kill never widen
       const std::string why = "rule " + r.origin + " (" + r.source + ")";
-      // CompiledRule keeps the target only as the head of its source text, "TARGET: EXPR".
-      auto target = policy::resolve_rule_target(r.source.substr(0, r.source.find(':')));
-      if (!target) {
-        unrestricted_everything(why);
-        continue;
-      }
-      for (const AliasMember& m : target->members) member(m, r.expr.expr(), why);
+      for (const AliasMember& m : r.members) member(m, r.expr.expr(), why);
     }
   }
 

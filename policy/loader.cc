@@ -87,8 +87,8 @@ Result<RuleSpec> load_rule(const YamlContext& ctx, const Node& item) {
     return ctx.error(kv.first,
                      "'" + *target_name + "' is always denied by stsh; a policy cannot permit it");
   }
-  return RuleSpec{*target_name, *target_name + ": " + text, std::move(*parsed),
-                  ctx.where(kv.first)};
+  return RuleSpec{*target_name, std::move(target->members), *target_name + ": " + text,
+                  std::move(*parsed), ctx.where(kv.first)};
 }
 
 Result<Section> load_section(const YamlContext& ctx, const Node& node, std::string_view what) {

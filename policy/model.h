@@ -9,6 +9,7 @@
 #include "policy/result.h"
 #include "policy/rule_ast.h"
 #include "policy/session.h"
+#include "policy/syscalls.h"
 
 namespace stsh::policy {
 
@@ -18,9 +19,10 @@ struct Entry {  // one compact-list entry or command key
 };
 
 struct RuleSpec {
-  std::string target;  // syscall or alias as written
-  std::string source;  // "target: expression" as written, for explanations
-  ParsedRule parsed;   // variables in values expanded
+  std::string target;                // syscall or alias as written
+  std::vector<AliasMember> members;  // what the target covers, resolved by the loader
+  std::string source;                // "target: expression" as written, for explanations
+  ParsedRule parsed;                 // variables in values expanded
   SourceLocation where;
 };
 

@@ -50,11 +50,9 @@ RuleSet::RuleSet(const std::vector<RuleSpec>& specs) {
   rules_.reserve(specs.size());
   for (const auto& spec : specs) {
     const auto id = static_cast<uint32_t>(rules_.size());
-    rules_.push_back(CompiledRule{origin_text(spec.where), spec.source, spec.parsed.action,
-                                  CompiledExpr(spec.parsed.expr)});
-    // The loader resolved the target already; it cannot fail here.
-    auto target = resolve_rule_target(spec.target);
-    for (const auto& member : target->members) {
+    rules_.push_back(CompiledRule{origin_text(spec.where), spec.source, spec.members,
+                                  spec.parsed.action, CompiledExpr(spec.parsed.expr)});
+    for (const auto& member : spec.members) {
       index(id, rules_.back().expr.expr(), tables_[key(member.nr, member.access)]);
     }
   }

@@ -20,8 +20,9 @@
 namespace stsh::policy {
 
 struct CompiledRule {
-  std::string origin;  // "file:line"
-  std::string source;  // "fsread: filename eq \"/etc/shadow\" then deny[eperm] log"
+  std::string origin;                // "file:line:col"
+  std::string source;                // "fsread: filename eq \"/etc/shadow\" then deny[eperm] log"
+  std::vector<AliasMember> members;  // the (syscall, access) pairs the rule applies to
   Action action;
   CompiledExpr expr;
 };
