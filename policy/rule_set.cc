@@ -3,7 +3,6 @@
 #include <algorithm>
 
 #include "policy/compact_list.h"
-#include "policy/entry_checks.h"
 
 namespace stsh::policy {
 namespace {
