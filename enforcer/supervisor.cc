@@ -1,7 +1,7 @@
 #include "enforcer/supervisor.h"
 
 #include <fcntl.h>
-#include <poll.h>
+#include <sys/epoll.h>
 #include <signal.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
@@ -17,7 +17,9 @@
 
 #include <cerrno>
 #include <cstring>
+#include <algorithm>
 #include <fstream>
+#include <memory>
 #include <thread>
 
 #include "enforcer/fd_passing.h"
@@ -85,89 +87,72 @@ Result<Supervisor> Supervisor::create(const policy::Plan& plan, ViolationLog& lo
   if (prctl(PR_SET_DUMPABLE, 0) != 0) {
     return make_error(std::string("prctl(PR_SET_DUMPABLE, 0) failed: ") + std::strerror(errno));
   }
-  return Supervisor(plan, log, mode, std::move(*filter), std::move(landlock));
+  // Children's deaths and stops arrive through a signalfd, polled with everything else.
+  sigset_t chld, old_mask;
+  sigemptyset(&chld);
+  sigaddset(&chld, SIGCHLD);
+  if (sigprocmask(SIG_BLOCK, &chld, &old_mask) != 0) {
+    return make_error(std::string("sigprocmask failed: ") + std::strerror(errno));
+  }
+  sigdelset(&old_mask, SIGCHLD);
+  UniqueFd sigfd(signalfd(-1, &chld, SFD_CLOEXEC | SFD_NONBLOCK));
+  UniqueFd epoll(epoll_create1(EPOLL_CLOEXEC));
+  if (!sigfd || !epoll) {
+    return make_error(std::string("signalfd/epoll_create1 failed: ") + std::strerror(errno));
+  }
+  epoll_event ev{};
+  ev.events = EPOLLIN;
+  ev.data.fd = sigfd.get();
+  if (epoll_ctl(epoll.get(), EPOLL_CTL_ADD, sigfd.get(), &ev) != 0) {
+    return make_error(std::string("epoll_ctl failed: ") + std::strerror(errno));
+  }
+  return Supervisor(plan, log, mode, std::move(*filter), std::move(landlock), std::move(epoll),
+                    std::move(sigfd), old_mask);
+}
+
+Supervisor::Supervisor(const policy::Plan& plan, ViolationLog& log, policy::Mode mode,
+                       CompiledFilter filter, std::optional<LandlockRuleset> landlock,
+                       UniqueFd epoll, UniqueFd sigfd, sigset_t child_mask)
+    : plan_(&plan),
+      log_(&log),
+      mode_(mode),
+      filter_(std::move(filter)),
+      landlock_(std::move(landlock)),
+      epoll_(std::move(epoll)),
+      sigfd_(std::move(sigfd)),
+      child_mask_(child_mask) {}
+
+// Nothing confined outlives its supervisor (PTRACE_O_EXITKILL would see to it at our exit;
+// a shell that drops its supervisor sees to it here).
+Supervisor::~Supervisor() {
+  if (!epoll_) return;  // moved from
+  for (const auto& [tid, task] : tasks_) kill(tid, SIGKILL);
+  for (pid_t tid : unclaimed_) kill(tid, SIGKILL);
 }
 
 Result<pid_t> Supervisor::launch(const LaunchSpec& spec, const policy::CommandPolicy& starter) {
-  std::vector<char*> argv, env;
-  for (const auto& a : spec.argv) argv.push_back(const_cast<char*>(a.c_str()));
-  argv.push_back(nullptr);
-  for (const auto& e : spec.env) env.push_back(const_cast<char*>(e.c_str()));
-  env.push_back(nullptr);
-
   // The child creates the seccomp listener and hands it to us over this socket.
   int pair[2];
   if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) != 0) {
     return make_error(std::string("socketpair failed: ") + std::strerror(errno));
   }
-  // SIGCHLD arrives through a signalfd in run_until_exit; the child restores the mask.
-  sigset_t chld, old_mask;
-  sigemptyset(&chld);
-  sigaddset(&chld, SIGCHLD);
-  sigprocmask(SIG_BLOCK, &chld, &old_mask);
-
   const pid_t parent = getpid();
   const pid_t pid = fork();
-  if (pid < 0) return make_error(std::string("fork failed: ") + std::strerror(errno));
-  if (pid == 0) {
-    // The point of no return is the first seccomp(): from here on, a failure is _exit, never
-    // an exec that is less confined than planned.
-    if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent) _exit(kCannotConfine);
-    // fork() copied the supervisor's non-dumpable flag; a non-root supervisor could not seize
-    // a non-dumpable child. The exec resets it anyway.
-    if (prctl(PR_SET_DUMPABLE, 1) != 0) _exit(kCannotConfine);
-    raise(SIGSTOP);  // the supervisor seizes us here
-    if (!spec.cwd.empty() && chdir(spec.cwd.c_str()) != 0) {
-      dprintf(2, "stsh: cannot enter %s: %s\n", spec.cwd.c_str(), std::strerror(errno));
-      _exit(kCannotConfine);
-    }
-    // The session's limits and umask, soft and hard alike, so the command cannot raise them.
-    for (const policy::Limit& limit : plan_->session().limits) {
-      const rlim_t value =
-          limit.value == policy::kUnlimited ? RLIM_INFINITY : static_cast<rlim_t>(limit.value);
-      const rlimit rl{value, value};
-      if (setrlimit(static_cast<__rlimit_resource>(limit.resource), &rl) != 0) {
-        dprintf(2, "stsh: cannot confine: setrlimit(%s) failed: %s\n", limit.name,
-                std::strerror(errno));
-        _exit(kCannotConfine);
-      }
-    }
-    umask(plan_->session().umask);
-    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) {
-      dprintf(2, "stsh: prctl(PR_SET_NO_NEW_PRIVS) failed: %s\n", std::strerror(errno));
-      _exit(kCannotConfine);
-    }
-    if (landlock_) {
-      if (int rc = landlock_->restrict_self(); rc < 0) {
-        dprintf(2, "stsh: cannot confine: landlock_restrict_self failed: %s\n", std::strerror(-rc));
-        _exit(kCannotConfine);
-      }
-    }
-    constexpr unsigned kFlags =
-        SECCOMP_FILTER_FLAG_NEW_LISTENER | SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV;
-    const int listener = install_filter(filter_, kFlags);
-    if (listener < 0) {
-      dprintf(2, "stsh: cannot confine: %s\n",
-              describe_install_failure(filter_, kFlags, -listener).c_str());
-      _exit(kCannotConfine);
-    }
-    if (send_fd(pair[1], listener) != 0) {
-      dprintf(2, "stsh: cannot confine: cannot hand the seccomp listener over: %s\n",
-              std::strerror(errno));
-      _exit(kCannotConfine);
-    }
-    // The command must not hold its own listener: it could answer its own traps.
-    close(listener);
-    close(pair[1]);
-    sigprocmask(SIG_SETMASK, &old_mask, nullptr);
-    execve(spec.path.c_str(), argv.data(), env.data());
+  if (pid < 0) {
     const int e = errno;
-    dprintf(2, "stsh: %s: %s\n", spec.path.c_str(), std::strerror(e));
-    _exit(e == ENOENT ? 127 : kCannotConfine);
+    close(pair[0]);
+    close(pair[1]);
+    return make_error(std::string("fork failed: ") + std::strerror(e));
   }
-
+  if (pid == 0) {
+    close(pair[0]);
+    confine_and_exec(spec, pair[1], parent);
+  }
   close(pair[1]);
-  handover_ = pair[0];
+  UniqueFd handover(pair[0]);
+  // Both sides set the group, so it exists whichever runs first (the shell may hand the
+  // terminal to it right away).
+  if (spec.pgid != kSameGroup) setpgid(pid, spec.pgid == 0 ? pid : spec.pgid);
   int status = 0;
   if (waitpid(pid, &status, WUNTRACED) != pid || !WIFSTOPPED(status)) {
     kill(pid, SIGKILL);
@@ -180,23 +165,30 @@ Result<pid_t> Supervisor::launch(const LaunchSpec& spec, const policy::CommandPo
     waitpid(pid, &status, 0);
     return make_error(std::string("ptrace(PTRACE_SEIZE) failed: ") + std::strerror(e));
   }
-  tasks_[pid] = Task{&starter, {}};
+  epoll_event ev{};
+  ev.events = EPOLLIN;
+  ev.data.fd = handover.get();
+  epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, handover.get(), &ev);
+  handovers_[handover.get()] = pid;
+  launches_[pid] = Launch{std::move(handover), {}};
+  tasks_[pid] = Task{&starter, {}, 0, pid, false};
   kill(pid, SIGCONT);
   return pid;
 }
 
-void Supervisor::adopt(pid_t tid, const policy::CommandPolicy* policy) {
-  tasks_[tid] = Task{policy, {}};
+void Supervisor::adopt(pid_t tid, const policy::CommandPolicy* policy, pid_t root) {
+  tasks_[tid] = Task{policy, {}, 0, root, false};
   resume(tid);
 }
 
 void Supervisor::on_new_task(pid_t parent, pid_t child) {
   const auto it = tasks_.find(parent);
   const policy::CommandPolicy* policy = it != tasks_.end() ? it->second.policy : &plan_->login();
+  const pid_t root = it != tasks_.end() ? it->second.root : parent;
   if (unclaimed_.erase(child)) {
-    adopt(child, policy);
+    adopt(child, policy, root);
   } else {
-    expected_[child] = policy;
+    expected_[child] = {policy, root};
   }
 }
 
@@ -325,9 +317,9 @@ void Supervisor::on_stop(pid_t tid, int status) {
   if (!tasks_.count(tid)) {
     // A new task's first stop; its parent's fork event may not have arrived yet.
     if (auto it = expected_.find(tid); it != expected_.end()) {
-      const auto* policy = it->second;
+      const auto [policy, root] = it->second;
       expected_.erase(it);
-      adopt(tid, policy);
+      adopt(tid, policy, root);
     } else {
       unclaimed_.insert(tid);
     }
@@ -347,40 +339,72 @@ void Supervisor::on_stop(pid_t tid, int status) {
       return resume(tid);
     }
     case PTRACE_EVENT_STOP:
-      // Group stop (SIGSTOP, SIGTSTP, ...): stay stopped until SIGCONT, as job control expects.
+      // Group stop (SIGSTOP, SIGTSTP, ...): stay stopped until SIGCONT, as job control expects,
+      // and tell the shell when it is a command it launched.
       if (sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU) {
+        Task& task = tasks_[tid];
+        if (tid == task.root && !task.stopped) events_.push_back({tid, W_STOPCODE(sig)});
+        task.stopped = true;
         ptrace(PTRACE_LISTEN, tid, nullptr, nullptr);
         return;
       }
       return resume(tid);
-    default:
-      // Signal-delivery stop: deliver the signal.
+    default: {
+      // Signal-delivery stop: deliver the signal. SIGCONT ends a group stop.
+      Task& task = tasks_[tid];
+      if (event == 0 && sig == SIGCONT && task.stopped) {
+        task.stopped = false;
+        if (tid == task.root) events_.push_back({tid, 0xffff});  // WIFCONTINUED
+      }
       return resume(tid, event == 0 ? sig : 0);
+    }
   }
 }
 
-void Supervisor::kill_all() {
-  for (const auto& [tid, task] : tasks_) kill(tid, SIGKILL);
-  for (pid_t tid : unclaimed_) kill(tid, SIGKILL);
+// A launched command exited: what it started goes with it, and its listener is no longer
+// needed once nothing of it can trap.
+void Supervisor::on_root_exit(pid_t root) {
+  for (const auto& [tid, task] : tasks_) {
+    if (task.root == root) kill(tid, SIGKILL);
+  }
+  for (const auto& [tid, expected] : expected_) {
+    if (expected.second == root) kill(tid, SIGKILL);
+  }
 }
 
-void Supervisor::reap(pid_t main, int& main_status, bool& main_done) {
+void Supervisor::reap() {
   for (;;) {
     int status = 0;
     const pid_t tid = waitpid(-1, &status, __WALL | WNOHANG);
     if (tid <= 0) return;
     if (WIFEXITED(status) || WIFSIGNALED(status)) {
-      tasks_.erase(tid);
+      const auto it = tasks_.find(tid);
+      const pid_t root = it != tasks_.end() ? it->second.root : 0;
+      if (it != tasks_.end()) tasks_.erase(it);
       unclaimed_.erase(tid);
-      if (tid == main) {
-        main_status = status;
-        main_done = true;
-        kill_all();
+      if (tid == root) {
+        events_.push_back({tid, status});
+        on_root_exit(root);
+      }
+      // The last of a launched command's processes: its listener and handover go.
+      if (root != 0 && std::none_of(tasks_.begin(), tasks_.end(),
+                                    [root](const auto& t) { return t.second.root == root; })) {
+        if (auto l = launches_.find(root); l != launches_.end()) {
+          for (int fd : {l->second.listener.get(), l->second.handover.get()}) {
+            if (fd < 0) continue;
+            epoll_ctl(epoll_.get(), EPOLL_CTL_DEL, fd, nullptr);
+            listeners_.erase(fd);
+            handovers_.erase(fd);
+          }
+          launches_.erase(l);
+        }
       }
       continue;
     }
     if (WIFSTOPPED(status)) {
-      if (main_done) {
+      const auto it = tasks_.find(tid);
+      // A straggler of a command that has exited: it goes too.
+      if (it != tasks_.end() && !tasks_.count(it->second.root)) {
         kill(tid, SIGKILL);
         continue;
       }
@@ -390,21 +414,21 @@ void Supervisor::reap(pid_t main, int& main_status, bool& main_done) {
 }
 
 // One open-family call, decided exactly and performed by us (see open_broker.h).
-void Supervisor::on_notification() {
+void Supervisor::on_notification(int listener) {
   seccomp_notif n{};  // the kernel insists on a zeroed buffer
-  if (ioctl(listener_, SECCOMP_IOCTL_NOTIF_RECV, &n) != 0) return;  // gone meanwhile, or EINTR
-  if (is_brokered_socket_call(static_cast<int>(n.data.nr))) return on_socket_notification(n);
-  if (is_brokered_path_call(static_cast<int>(n.data.nr))) return on_path_notification(n);
+  if (ioctl(listener, SECCOMP_IOCTL_NOTIF_RECV, &n) != 0) return;  // gone meanwhile, or EINTR
+  if (is_brokered_socket_call(static_cast<int>(n.data.nr))) return on_socket_notification(listener, n);
+  if (is_brokered_path_call(static_cast<int>(n.data.nr))) return on_path_notification(listener, n);
   seccomp_notif_resp resp{};
   resp.id = n.id;
   auto answer_error = [&](int err) {
     resp.error = -err;
-    ioctl(listener_, SECCOMP_IOCTL_NOTIF_SEND, &resp);
+    ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, &resp);
   };
   const auto pid = static_cast<pid_t>(n.pid);
   auto req = read_open_request(n);
   // What we read is only meaningful if the call is still the one we were told about.
-  if (ioctl(listener_, SECCOMP_IOCTL_NOTIF_ID_VALID, &n.id) != 0) return;
+  if (ioctl(listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &n.id) != 0) return;
   if (!req) return answer_error(EFAULT);
   Task& task = tasks_[pid];
   if (task.tgid == 0) task.tgid = thread_group_of(pid);
@@ -427,7 +451,7 @@ void Supervisor::on_notification() {
   // kernel cannot hand one over (ADDFD takes no O_PATH file), so the process opens it itself.
   if (req->flags & O_PATH) {
     resp.flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
-    ioctl(listener_, SECCOMP_IOCTL_NOTIF_SEND, &resp);
+    ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, &resp);
     return;
   }
   const int fd = open_on_behalf(pid, *req, *canonical);
@@ -438,24 +462,24 @@ void Supervisor::on_notification() {
   add.srcfd = static_cast<__u32>(fd);
   add.newfd_flags = (req->flags & O_CLOEXEC) ? O_CLOEXEC : 0;
   // On success the kernel completes the syscall with the new descriptor number.
-  if (ioctl(listener_, SECCOMP_IOCTL_NOTIF_ADDFD, &add) < 0 && errno != ENOENT) answer_error(errno);
+  if (ioctl(listener, SECCOMP_IOCTL_NOTIF_ADDFD, &add) < 0 && errno != ENOENT) answer_error(errno);
   close(fd);
 }
 
 // unlink, rmdir, mkdir and their *at forms, decided on the canonical path and done by us.
-void Supervisor::on_path_notification(const seccomp_notif& n) {
+void Supervisor::on_path_notification(int listener, const seccomp_notif& n) {
   const auto pid = static_cast<pid_t>(n.pid);
   seccomp_notif_resp resp{};
   resp.id = n.id;
   auto answer = [&](int rc) {
     if (rc < 0) resp.error = rc;
-    ioctl(listener_, SECCOMP_IOCTL_NOTIF_SEND, &resp);
+    ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, &resp);
   };
   Task& task = tasks_[pid];
   if (task.tgid == 0) task.tgid = thread_group_of(pid);
   int err = 0;
   auto req = read_path_request(n, task.tgid, err);
-  if (ioctl(listener_, SECCOMP_IOCTL_NOTIF_ID_VALID, &n.id) != 0) return;
+  if (ioctl(listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &n.id) != 0) return;
   if (!req) return answer(-err);
   const policy::CommandPolicy& policy = task.policy ? *task.policy : plan_->login();
   policy::Call call = path_call(*req);
@@ -473,21 +497,23 @@ void Supervisor::on_path_notification(const seccomp_notif& n) {
 }
 
 // connect and bind, decided on the address we read and performed by us with our copy of it.
-void Supervisor::on_socket_notification(const seccomp_notif& n) {
+void Supervisor::on_socket_notification(int listener, const seccomp_notif& n) {
   const auto pid = static_cast<pid_t>(n.pid);
   const int nr = static_cast<int>(n.data.nr);
-  const int listener = listener_;
-  auto answer = [listener, id = n.id](int rc) {
+  // The answer may come from another thread after the command is gone: it owns a copy of
+  // the listener, so the number cannot name something else by then.
+  auto shared = std::make_shared<UniqueFd>(fcntl(listener, F_DUPFD_CLOEXEC, 0));
+  auto answer = [shared, id = n.id](int rc) {
     seccomp_notif_resp resp{};
     resp.id = id;
     if (rc < 0) resp.error = rc;
-    ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, &resp);
+    ioctl(shared->get(), SECCOMP_IOCTL_NOTIF_SEND, &resp);
   };
   Task& task = tasks_[pid];
   if (task.tgid == 0) task.tgid = thread_group_of(pid);
   int err = 0;
   auto req = read_socket_request(n, task.tgid, err);
-  if (ioctl(listener_, SECCOMP_IOCTL_NOTIF_ID_VALID, &n.id) != 0) return;
+  if (ioctl(listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &n.id) != 0) return;
   if (!req) return answer(-err);
   const policy::CommandPolicy& policy = task.policy ? *task.policy : plan_->login();
   const policy::Decision d = decide_and_log(pid, policy, socket_call(nr, *req));
@@ -504,37 +530,65 @@ void Supervisor::on_socket_notification(const seccomp_notif& n) {
   }).detach();
 }
 
-int Supervisor::run_until_exit(pid_t main) {
-  sigset_t chld;
-  sigemptyset(&chld);
-  sigaddset(&chld, SIGCHLD);
-  const int sigfd = signalfd(-1, &chld, SFD_CLOEXEC | SFD_NONBLOCK);
-  int main_status = 0;
-  bool main_done = false;
-  reap(main, main_status, main_done);  // events that came before we listened
-  while (!(main_done && tasks_.empty() && unclaimed_.empty())) {
-    pollfd fds[3] = {{sigfd, POLLIN, 0}, {handover_, POLLIN, 0}, {listener_, POLLIN, 0}};
-    const int n = poll(fds, 3, main_done ? 100 : -1);
+void Supervisor::on_fd_ready(int fd, unsigned events) {
+  if (fd == sigfd_.get()) {
+    signalfd_siginfo info;
+    while (read(fd, &info, sizeof info) == sizeof info) {
+    }
+    return;
+  }
+  if (auto h = handovers_.find(fd); h != handovers_.end()) {
+    // The child sent its listener, or died before it could (then the socket hangs up).
+    const pid_t root = h->second;
+    handovers_.erase(h);
+    epoll_ctl(epoll_.get(), EPOLL_CTL_DEL, fd, nullptr);
+    Launch& launch = launches_[root];
+    launch.listener.reset(receive_fd(fd));
+    launch.handover.reset();
+    if (launch.listener) {
+      epoll_event ev{};
+      ev.events = EPOLLIN;
+      ev.data.fd = launch.listener.get();
+      epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, launch.listener.get(), &ev);
+      listeners_[launch.listener.get()] = root;
+    }
+    return;
+  }
+  if (listeners_.count(fd)) {
+    if (events & EPOLLIN) return on_notification(fd);
+    // No process uses the filter any more (Linux 5.8+ reports it): stop watching.
+    if (events & EPOLLHUP) epoll_ctl(epoll_.get(), EPOLL_CTL_DEL, fd, nullptr);
+  }
+}
+
+std::vector<ProcessEvent> Supervisor::poll(int timeout_ms) {
+  reap();  // what happened before we were called
+  while (events_.empty()) {
+    epoll_event ready[16];
+    const int n = epoll_wait(epoll_.get(), ready, 16, timeout_ms);
     if (n < 0 && errno != EINTR) break;
-    if (fds[0].revents & POLLIN) {
-      signalfd_siginfo info;
-      while (read(sigfd, &info, sizeof info) == sizeof info) {
+    for (int i = 0; i < n; ++i) on_fd_ready(ready[i].data.fd, ready[i].events);
+    reap();
+    if (n == 0 || timeout_ms == 0) break;
+  }
+  return std::exchange(events_, {});
+}
+
+int Supervisor::run_until_exit(pid_t main) {
+  int main_status = W_EXITCODE(kCannotConfine, 0);
+  bool main_done = false;
+  while (!main_done) {
+    for (const ProcessEvent& e : poll(-1)) {
+      if (e.pid == main && (WIFEXITED(e.status) || WIFSIGNALED(e.status))) {
+        main_status = e.status;
+        main_done = true;
       }
     }
-    if (fds[1].revents & (POLLIN | POLLHUP)) {
-      listener_ = receive_fd(handover_);
-      close(handover_);
-      handover_ = -1;
-    }
-    if (listener_ >= 0 && (fds[2].revents & POLLIN)) on_notification();
-    reap(main, main_status, main_done);
-    if (main_done && n == 0) break;  // stragglers did not report within the grace period
+    if (!main_done && tasks_.empty() && unclaimed_.empty()) break;  // lost track: give up
   }
-  if (sigfd >= 0) close(sigfd);
-  if (listener_ >= 0) close(listener_);
-  if (handover_ >= 0) close(handover_);
-  listener_ = handover_ = -1;
-  return main_done ? main_status : (W_EXITCODE(kCannotConfine, 0));
+  // What main started was killed when it exited; give the kernel a moment to report them.
+  for (int i = 0; i < 20 && confined_count() > 0; ++i) poll(100);
+  return main_status;
 }
 
 }  // namespace stsh::enforcer

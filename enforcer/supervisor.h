@@ -12,6 +12,7 @@
 // and sockaddrs, and syslog records for what Landlock alone denies.
 #pragma once
 
+#include <signal.h>
 #include <sys/types.h>
 
 #include <optional>
@@ -23,56 +24,98 @@
 #include <linux/seccomp.h>
 #include "enforcer/kernel_filter.h"
 #include "enforcer/landlock.h"
+#include "enforcer/unique_fd.h"
 #include "enforcer/violation_log.h"
 #include "policy/plan.h"
 
 namespace stsh::enforcer {
+
+// No process-group change: the command stays in the supervisor's group (stsh-run).
+inline constexpr pid_t kSameGroup = -1;
 
 struct LaunchSpec {
   std::string path;               // absolute, canonical program to execute
   std::vector<std::string> argv;  // argv[0] as the program will see it
   std::vector<std::string> env;   // NAME=value
   std::string cwd;                // empty: inherit
+  // The descriptors the command starts with, as {its number, our descriptor}. When non-empty,
+  // every other descriptor is closed at exec; when empty, the command inherits ours.
+  std::vector<std::pair<int, int>> fds{};
+  // kSameGroup, 0 for a new process group led by the command, or the group to join (the
+  // shell's pipelines: every stage in the first stage's group).
+  pid_t pgid = kSameGroup;
+};
+
+// A change of state of a launched process, as waitpid(2) reports it: WIFEXITED, WIFSIGNALED,
+// WIFSTOPPED (the process entered a group stop: Ctrl-Z) or WIFCONTINUED.
+struct ProcessEvent {
+  pid_t pid = 0;
+  int status = 0;
 };
 
 class Supervisor {
  public:
   // `plan` and `log` must outlive the supervisor.
   // `mode` is the session's (a tool may override the Plan's, e.g. stsh-run --mode audit).
+  // SIGCHLD stays blocked in the calling process from here on (it arrives through a signalfd);
+  // the supervisor must be the only thing in the process that starts or waits for children.
   static Result<Supervisor> create(const policy::Plan& plan, ViolationLog& log, policy::Mode mode);
+
+  Supervisor(Supervisor&&) noexcept = default;
+  Supervisor& operator=(Supervisor&&) noexcept = default;
+  ~Supervisor();
 
   // Starts `spec` confined, running under `starter` (the login, or a command's policy) until
   // its exec switches the policy. Returns the pid; the child has not run the program yet.
+  // Any number of commands may run at once (a pipeline, background jobs).
   Result<pid_t> launch(const LaunchSpec& spec, const policy::CommandPolicy& starter);
 
-  // Supervises until `main` exits and returns its wait status. Confined processes still
-  // running then are killed: none outlives the command it belongs to.
+  // Readable whenever the supervisor has work (a stop, a notification, a child's exit): a
+  // shell polls it with the terminal and calls poll(0) when it is.
+  [[nodiscard]] int event_fd() const { return epoll_.get(); }
+
+  // Does the supervisor's work for up to `timeout_ms` (-1: until something happens to a
+  // launched process) and returns what happened to launched processes. When a launched
+  // process exits, everything it started is killed: none outlives the command it belongs to.
+  std::vector<ProcessEvent> poll(int timeout_ms);
+
+  // Supervises until `main` exits and the processes it started are gone, and returns its wait
+  // status.
   int run_until_exit(pid_t main);
+
+  // Confined processes still known (running, stopped, or killed and not yet reaped).
+  [[nodiscard]] size_t confined_count() const { return tasks_.size() + unclaimed_.size(); }
 
  private:
   struct Task {
     const policy::CommandPolicy* policy = nullptr;
     std::string checked_path;  // the program the last exec pre-check permitted
     pid_t tgid = 0;            // its process; 0 until first needed
+    pid_t root = 0;            // the launched process it descends from
+    bool stopped = false;      // in a group stop (reported for a launched process)
+  };
+  // One launched command: its seccomp listener arrives over `handover` after the child
+  // installed its filter.
+  struct Launch {
+    UniqueFd handover;
+    UniqueFd listener;
   };
 
   Supervisor(const policy::Plan& plan, ViolationLog& log, policy::Mode mode, CompiledFilter filter,
-             std::optional<LandlockRuleset> landlock)
-      : plan_(&plan),
-        log_(&log),
-        mode_(mode),
-        filter_(std::move(filter)),
-        landlock_(std::move(landlock)) {}
+             std::optional<LandlockRuleset> landlock, UniqueFd epoll, UniqueFd sigfd,
+             sigset_t child_mask);
 
   void on_stop(pid_t tid, int status);
-  void on_notification();
-  void on_socket_notification(const seccomp_notif& n);
-  void on_path_notification(const seccomp_notif& n);
-  void reap(pid_t main, int& main_status, bool& main_done);
+  void on_notification(int listener);
+  void on_socket_notification(int listener, const seccomp_notif& n);
+  void on_path_notification(int listener, const seccomp_notif& n);
+  void on_fd_ready(int fd, unsigned events);
+  void reap();
   void on_seccomp(pid_t tid);
   void on_exec(pid_t tid);
   void on_new_task(pid_t parent, pid_t child);
-  void adopt(pid_t tid, const policy::CommandPolicy* policy);
+  void adopt(pid_t tid, const policy::CommandPolicy* policy, pid_t root);
+  void on_root_exit(pid_t root);
   // The Plan's decision, logged when the Plan says so or it is a denial; audit mode turns a
   // denial into a logged permit.
   policy::Decision decide_and_log(pid_t tid, const policy::CommandPolicy& policy,
@@ -80,20 +123,26 @@ class Supervisor {
   // Checks one exec of `path` (canonical) with `argv` under `policy`; logs a violation.
   policy::Decision check_exec(pid_t tid, const policy::CommandPolicy& policy,
                               const std::string& path, const std::vector<std::string>& argv);
-  void kill_all();
+  // The child's side of launch(): never returns.
+  [[noreturn]] void confine_and_exec(const LaunchSpec& spec, int handover, pid_t parent);
 
   const policy::Plan* plan_;
   ViolationLog* log_;
   policy::Mode mode_;
   CompiledFilter filter_;
   std::optional<LandlockRuleset>
-      landlock_;       // none in audit and learn modes, which restrict nothing
-  int listener_ = -1;  // the seccomp listener of the launched command (one per supervisor)
-  int handover_ = -1;  // our end of the socket the child sends the listener through
+      landlock_;  // none in audit and learn modes, which restrict nothing
+  UniqueFd epoll_;
+  UniqueFd sigfd_;             // SIGCHLD
+  sigset_t child_mask_{};      // the signal mask launched commands start with
+  std::unordered_map<pid_t, Launch> launches_;  // by the launched pid
+  std::unordered_map<int, pid_t> handovers_;    // handover fd -> launched pid
+  std::unordered_map<int, pid_t> listeners_;    // listener fd -> launched pid
   std::unordered_map<pid_t, Task> tasks_;
   // A new task's first stop and its parent's fork event arrive in either order.
-  std::unordered_map<pid_t, const policy::CommandPolicy*> expected_;
+  std::unordered_map<pid_t, std::pair<const policy::CommandPolicy*, pid_t>> expected_;
   std::unordered_set<pid_t> unclaimed_;
+  std::vector<ProcessEvent> events_;  // for the caller of poll()
 };
 
 }  // namespace stsh::enforcer

@@ -1,0 +1,121 @@
+// The child's side of Supervisor::launch: from fork to exec, a column of steps each of which
+// either succeeds or ends the child. The point of no return is the first step that confines:
+// from there on a failure is _exit, never an exec less confined than planned.
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "enforcer/fd_passing.h"
+#include "enforcer/kernel_compat.h"
+#include "enforcer/supervisor.h"
+
+namespace stsh::enforcer {
+namespace {
+
+// The exit status a child reports when it could not be confined or could not exec.
+constexpr int kCannotConfine = 126;
+
+[[noreturn]] void give_up(const char* what, int err) {
+  dprintf(2, "stsh: cannot confine: %s: %s\n", what, std::strerror(err));
+  _exit(kCannotConfine);
+}
+
+// The shell ignores the job-control signals; a command starts with the defaults.
+void default_signals() {
+  for (int sig : {SIGINT, SIGQUIT, SIGTSTP, SIGTTIN, SIGTTOU, SIGPIPE, SIGCHLD, SIGHUP}) {
+    signal(sig, SIG_DFL);
+  }
+}
+
+// Every descriptor from 3 up closes at exec: the command gets only what the spec gives it.
+void close_the_rest_at_exec() {
+  if (syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC) == 0) return;
+  // Before Linux 5.11: one by one, up to the descriptor limit.
+  rlimit rl{};
+  const long max = getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < 65536
+                       ? static_cast<long>(rl.rlim_cur)
+                       : 65536;
+  for (long fd = 3; fd < max; ++fd) fcntl(static_cast<int>(fd), F_SETFD, FD_CLOEXEC);
+}
+
+// {target, source} pairs; a source may be another pair's target, so every source is first
+// copied out of the way.
+void install_descriptors(const std::vector<std::pair<int, int>>& fds) {
+  constexpr int kScratchBase = 64;
+  int scratch[64];
+  if (fds.size() > std::size(scratch)) give_up("too many descriptors", EMFILE);
+  for (size_t i = 0; i < fds.size(); ++i) {
+    scratch[i] = fcntl(fds[i].second, F_DUPFD_CLOEXEC, kScratchBase);
+    if (scratch[i] < 0) give_up("descriptor set-up (fcntl)", errno);
+  }
+  close_the_rest_at_exec();
+  for (size_t i = 0; i < fds.size(); ++i) {
+    if (dup2(scratch[i], fds[i].first) < 0) give_up("descriptor set-up (dup2)", errno);
+  }
+}
+
+}  // namespace
+
+void Supervisor::confine_and_exec(const LaunchSpec& spec, int handover, pid_t parent) {
+  std::vector<char*> argv, env;
+  for (const auto& a : spec.argv) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  for (const auto& e : spec.env) env.push_back(const_cast<char*>(e.c_str()));
+  env.push_back(nullptr);
+
+  if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent) _exit(kCannotConfine);
+  if (spec.pgid != kSameGroup && setpgid(0, spec.pgid) != 0) give_up("setpgid", errno);
+  default_signals();
+  // fork() copied the supervisor's non-dumpable flag; a non-root supervisor could not seize
+  // a non-dumpable child. The exec resets it anyway.
+  if (prctl(PR_SET_DUMPABLE, 1) != 0) _exit(kCannotConfine);
+  raise(SIGSTOP);  // the supervisor seizes us here
+  if (!spec.fds.empty()) install_descriptors(spec.fds);
+  if (!spec.cwd.empty() && chdir(spec.cwd.c_str()) != 0) {
+    dprintf(2, "stsh: cannot enter %s: %s\n", spec.cwd.c_str(), std::strerror(errno));
+    _exit(kCannotConfine);
+  }
+  // The session's limits and umask, soft and hard alike, so the command cannot raise them.
+  for (const policy::Limit& limit : plan_->session().limits) {
+    const rlim_t value =
+        limit.value == policy::kUnlimited ? RLIM_INFINITY : static_cast<rlim_t>(limit.value);
+    const rlimit rl{value, value};
+    if (setrlimit(static_cast<__rlimit_resource>(limit.resource), &rl) != 0) {
+      dprintf(2, "stsh: cannot confine: setrlimit(%s) failed: %s\n", limit.name,
+              std::strerror(errno));
+      _exit(kCannotConfine);
+    }
+  }
+  umask(plan_->session().umask);
+  if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) give_up("prctl(PR_SET_NO_NEW_PRIVS)", errno);
+  if (landlock_) {
+    if (int rc = landlock_->restrict_self(); rc < 0) give_up("landlock_restrict_self", -rc);
+  }
+  constexpr unsigned kFlags =
+      SECCOMP_FILTER_FLAG_NEW_LISTENER | SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV;
+  const int listener = install_filter(filter_, kFlags);
+  if (listener < 0) {
+    dprintf(2, "stsh: cannot confine: %s\n",
+            describe_install_failure(filter_, kFlags, -listener).c_str());
+    _exit(kCannotConfine);
+  }
+  if (send_fd(handover, listener) != 0) {
+    give_up("cannot hand the seccomp listener over", errno);
+  }
+  // The command must not hold its own listener: it could answer its own traps.
+  close(listener);
+  close(handover);
+  sigprocmask(SIG_SETMASK, &child_mask_, nullptr);
+  execve(spec.path.c_str(), argv.data(), env.data());
+  const int e = errno;
+  dprintf(2, "stsh: %s: %s\n", spec.path.c_str(), std::strerror(e));
+  _exit(e == ENOENT ? 127 : kCannotConfine);
+}
+
+}  // namespace stsh::enforcer
