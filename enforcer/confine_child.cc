@@ -75,7 +75,11 @@ void Supervisor::confine_and_exec(const LaunchSpec& spec, int handover, pid_t pa
   // fork() copied the supervisor's non-dumpable flag; a non-root supervisor could not seize
   // a non-dumpable child. The exec resets it anyway.
   if (prctl(PR_SET_DUMPABLE, 1) != 0) _exit(kCannotConfine);
-  raise(SIGSTOP);  // the supervisor seizes us here
+  // Ready: the supervisor seizes us, then says go.
+  char go = 0;
+  if (write(handover, "r", 1) != 1 || read(handover, &go, 1) != 1 || go != 'g') {
+    _exit(kCannotConfine);
+  }
   if (!spec.fds.empty()) install_descriptors(spec.fds);
   if (!spec.cwd.empty() && chdir(spec.cwd.c_str()) != 0) {
     dprintf(2, "stsh: cannot enter %s: %s\n", spec.cwd.c_str(), std::strerror(errno));

@@ -1,8 +1,8 @@
 #include "enforcer/supervisor.h"
 
 #include <fcntl.h>
-#include <sys/epoll.h>
 #include <signal.h>
+#include <sys/epoll.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
@@ -15,9 +15,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <algorithm>
 #include <fstream>
 #include <memory>
 #include <thread>
@@ -87,6 +87,11 @@ Result<Supervisor> Supervisor::create(const policy::Plan& plan, ViolationLog& lo
   if (prctl(PR_SET_DUMPABLE, 0) != 0) {
     return make_error(std::string("prctl(PR_SET_DUMPABLE, 0) failed: ") + std::strerror(errno));
   }
+  // Orphans of confined processes become our children, so that we reap them (as their tracer
+  // we see them die, but only a parent can make the zombie go).
+  if (prctl(PR_SET_CHILD_SUBREAPER, 1) != 0) {
+    return make_error(std::string("prctl(PR_SET_CHILD_SUBREAPER) failed: ") + std::strerror(errno));
+  }
   // Children's deaths and stops arrive through a signalfd, polled with everything else.
   sigset_t chld, old_mask;
   sigemptyset(&chld);
@@ -153,17 +158,18 @@ Result<pid_t> Supervisor::launch(const LaunchSpec& spec, const policy::CommandPo
   // Both sides set the group, so it exists whichever runs first (the shell may hand the
   // terminal to it right away).
   if (spec.pgid != kSameGroup) setpgid(pid, spec.pgid == 0 ? pid : spec.pgid);
-  int status = 0;
-  if (waitpid(pid, &status, WUNTRACED) != pid || !WIFSTOPPED(status)) {
-    kill(pid, SIGKILL);
-    waitpid(pid, &status, 0);
-    return make_error("the confined child did not stop for the supervisor");
-  }
-  if (ptrace(PTRACE_SEIZE, pid, nullptr, reinterpret_cast<void*>(kTraceOptions)) != 0) {
+  // The child says when it may be traced (dumpable again) and waits for a byte from us
+  // before it does anything that matters: by then it is traced, so nothing it does is unseen.
+  char ready = 0;
+  if (read(handover.get(), &ready, 1) != 1 || ready != 'r' ||
+      ptrace(PTRACE_SEIZE, pid, nullptr, reinterpret_cast<void*>(kTraceOptions)) != 0 ||
+      write(handover.get(), "g", 1) != 1) {
     const int e = errno;
     kill(pid, SIGKILL);
-    waitpid(pid, &status, 0);
-    return make_error(std::string("ptrace(PTRACE_SEIZE) failed: ") + std::strerror(e));
+    int status = 0;
+    waitpid(pid, &status, __WALL);
+    return make_error(std::string("cannot trace the confined child: ptrace(PTRACE_SEIZE): ") +
+                      std::strerror(e));
   }
   epoll_event ev{};
   ev.events = EPOLLIN;
@@ -172,7 +178,6 @@ Result<pid_t> Supervisor::launch(const LaunchSpec& spec, const policy::CommandPo
   handovers_[handover.get()] = pid;
   launches_[pid] = Launch{std::move(handover), {}};
   tasks_[pid] = Task{&starter, {}, 0, pid, false};
-  kill(pid, SIGCONT);
   return pid;
 }
 
@@ -417,7 +422,8 @@ void Supervisor::reap() {
 void Supervisor::on_notification(int listener) {
   seccomp_notif n{};  // the kernel insists on a zeroed buffer
   if (ioctl(listener, SECCOMP_IOCTL_NOTIF_RECV, &n) != 0) return;  // gone meanwhile, or EINTR
-  if (is_brokered_socket_call(static_cast<int>(n.data.nr))) return on_socket_notification(listener, n);
+  if (is_brokered_socket_call(static_cast<int>(n.data.nr)))
+    return on_socket_notification(listener, n);
   if (is_brokered_path_call(static_cast<int>(n.data.nr))) return on_path_notification(listener, n);
   seccomp_notif_resp resp{};
   resp.id = n.id;

@@ -133,8 +133,8 @@ class Supervisor {
   std::optional<LandlockRuleset>
       landlock_;  // none in audit and learn modes, which restrict nothing
   UniqueFd epoll_;
-  UniqueFd sigfd_;             // SIGCHLD
-  sigset_t child_mask_{};      // the signal mask launched commands start with
+  UniqueFd sigfd_;                              // SIGCHLD
+  sigset_t child_mask_{};                       // the signal mask launched commands start with
   std::unordered_map<pid_t, Launch> launches_;  // by the launched pid
   std::unordered_map<int, pid_t> handovers_;    // handover fd -> launched pid
   std::unordered_map<int, pid_t> listeners_;    // listener fd -> launched pid
