@@ -115,7 +115,10 @@ void Supervisor::confine_and_exec(const LaunchSpec& spec, int handover, pid_t pa
   // The command must not hold its own listener: it could answer its own traps.
   close(listener);
   close(handover);
-  sigprocmask(SIG_SETMASK, &child_mask_, nullptr);
+  // A command starts with no signal blocked, whatever the shell blocks for its own loop.
+  sigset_t none;
+  sigemptyset(&none);
+  sigprocmask(SIG_SETMASK, &none, nullptr);
   execve(spec.path.c_str(), argv.data(), env.data());
   const int e = errno;
   dprintf(2, "stsh: %s: %s\n", spec.path.c_str(), std::strerror(e));

@@ -44,6 +44,13 @@ std::vector<std::string> confined_environment(const policy::Session& session,
     put(env, std::string(name), std::string(entry.substr(name.size() + 1)));
   }
   for (const auto& [name, value] : session.env.set) put(env, name, value);
+  env = scrub_environment(session, std::move(env));
+  if (env_value(env, "PATH").empty()) put(env, "PATH", "/usr/bin:/bin");
+  return env;
+}
+
+std::vector<std::string> scrub_environment(const policy::Session& session,
+                                           std::vector<std::string> env) {
   auto explicitly_wanted = [&](std::string_view name) {
     const auto& keep = session.env.keep;
     const bool kept = std::find(keep.begin(), keep.end(), name) != keep.end();
@@ -59,7 +66,6 @@ std::vector<std::string> confined_environment(const policy::Session& session,
     return std::find(kDangerous.begin(), kDangerous.end(), name) != kDangerous.end() &&
            !explicitly_wanted(name);
   });
-  if (env_value(env, "PATH").empty()) put(env, "PATH", "/usr/bin:/bin");
   return env;
 }
 

@@ -15,6 +15,11 @@ std::vector<std::string> confined_environment(const policy::Session& session,
                                               const policy::UserInfo& user,
                                               const char* const* from);
 
+// What a shell passes on to a command after the user's own exports: the policy's `unset`
+// names and the injection variables (unless the policy keeps or sets them) removed.
+std::vector<std::string> scrub_environment(const policy::Session& session,
+                                           std::vector<std::string> env);
+
 // The value of NAME in an environment vector, or "" when unset.
 std::string env_value(const std::vector<std::string>& env, const std::string& name);
 

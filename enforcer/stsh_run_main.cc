@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "enforcer/environment.h"
+#include "enforcer/program_lookup.h"
 #include "enforcer/supervisor.h"
 #include "policy/compiler.h"
 #include "policy/explain.h"
@@ -81,25 +82,6 @@ std::string parse(int argc, char** argv, Options& o) {
 }
 
 // COMMAND as execvp would find it, then canonical (commands are matched canonically).
-std::optional<std::string> find_program(const std::string& name, const std::string& path_var) {
-  auto canonical = [](const std::string& p) -> std::optional<std::string> {
-    char buf[PATH_MAX];
-    if (access(p.c_str(), X_OK) != 0 || realpath(p.c_str(), buf) == nullptr) return std::nullopt;
-    return std::string(buf);
-  };
-  if (name.find('/') != std::string::npos) return canonical(name);
-  size_t start = 0;
-  while (start <= path_var.size()) {
-    const size_t end = std::min(path_var.find(':', start), path_var.size());
-    const std::string dir = path_var.substr(start, end - start);
-    if (!dir.empty()) {
-      if (auto found = canonical(dir + "/" + name)) return found;
-    }
-    start = end + 1;
-  }
-  return std::nullopt;
-}
-
 std::string new_session_id() {
   unsigned char bytes[6] = {};
   if (getrandom(bytes, sizeof bytes, 0) != static_cast<ssize_t>(sizeof bytes))
@@ -155,11 +137,15 @@ int main(int argc, char** argv) {
 
   enforcer::ViolationLog log(p.session(), user->name, new_session_id(), p.files().back());
   std::vector<std::string> env = enforcer::confined_environment(p.session(), *user, environ);
-  auto program = find_program(o.command[0], enforcer::env_value(env, "PATH"));
-  if (!program) {
-    std::cerr << "stsh-run: " << o.command[0] << ": command not found\n";
-    return kExitNotFound;
+  const enforcer::ProgramLookup found =
+      enforcer::find_program(o.command[0], enforcer::env_value(env, "PATH"));
+  if (found.error != 0) {
+    std::cerr << "stsh-run: " << o.command[0] << ": "
+              << (found.error == ENOENT ? "command not found" : std::strerror(found.error))
+              << "\n";
+    return found.error == ENOENT ? kExitNotFound : kExitDenied;
   }
+  const std::optional<std::string> program = found.path;
 
   // The friendly answer for the command itself; the supervisor checks the exec again.
   Call call;

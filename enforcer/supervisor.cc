@@ -93,13 +93,12 @@ Result<Supervisor> Supervisor::create(const policy::Plan& plan, ViolationLog& lo
     return make_error(std::string("prctl(PR_SET_CHILD_SUBREAPER) failed: ") + std::strerror(errno));
   }
   // Children's deaths and stops arrive through a signalfd, polled with everything else.
-  sigset_t chld, old_mask;
+  sigset_t chld;
   sigemptyset(&chld);
   sigaddset(&chld, SIGCHLD);
-  if (sigprocmask(SIG_BLOCK, &chld, &old_mask) != 0) {
+  if (sigprocmask(SIG_BLOCK, &chld, nullptr) != 0) {
     return make_error(std::string("sigprocmask failed: ") + std::strerror(errno));
   }
-  sigdelset(&old_mask, SIGCHLD);
   UniqueFd sigfd(signalfd(-1, &chld, SFD_CLOEXEC | SFD_NONBLOCK));
   UniqueFd epoll(epoll_create1(EPOLL_CLOEXEC));
   if (!sigfd || !epoll) {
@@ -112,20 +111,19 @@ Result<Supervisor> Supervisor::create(const policy::Plan& plan, ViolationLog& lo
     return make_error(std::string("epoll_ctl failed: ") + std::strerror(errno));
   }
   return Supervisor(plan, log, mode, std::move(*filter), std::move(landlock), std::move(epoll),
-                    std::move(sigfd), old_mask);
+                    std::move(sigfd));
 }
 
 Supervisor::Supervisor(const policy::Plan& plan, ViolationLog& log, policy::Mode mode,
                        CompiledFilter filter, std::optional<LandlockRuleset> landlock,
-                       UniqueFd epoll, UniqueFd sigfd, sigset_t child_mask)
+                       UniqueFd epoll, UniqueFd sigfd)
     : plan_(&plan),
       log_(&log),
       mode_(mode),
       filter_(std::move(filter)),
       landlock_(std::move(landlock)),
       epoll_(std::move(epoll)),
-      sigfd_(std::move(sigfd)),
-      child_mask_(child_mask) {}
+      sigfd_(std::move(sigfd)) {}
 
 // Nothing confined outlives its supervisor (PTRACE_O_EXITKILL would see to it at our exit;
 // a shell that drops its supervisor sees to it here).

@@ -12,7 +12,6 @@
 // and sockaddrs, and syslog records for what Landlock alone denies.
 #pragma once
 
-#include <signal.h>
 #include <sys/types.h>
 
 #include <optional>
@@ -102,8 +101,7 @@ class Supervisor {
   };
 
   Supervisor(const policy::Plan& plan, ViolationLog& log, policy::Mode mode, CompiledFilter filter,
-             std::optional<LandlockRuleset> landlock, UniqueFd epoll, UniqueFd sigfd,
-             sigset_t child_mask);
+             std::optional<LandlockRuleset> landlock, UniqueFd epoll, UniqueFd sigfd);
 
   void on_stop(pid_t tid, int status);
   void on_notification(int listener);

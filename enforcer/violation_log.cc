@@ -71,6 +71,16 @@ std::string ViolationLog::format(const Violation& v, const std::string& user,
   return out;
 }
 
+void ViolationLog::event(const std::string& event,
+                         const std::vector<std::pair<std::string, std::string>>& fields) {
+  std::string out = "session";
+  out += field("user", user_);
+  out += field("session", session_id_);
+  out += field("event", event);
+  for (const auto& [key, value] : fields) out += field(key.c_str(), value);
+  syslog(LOG_NOTICE, "%s", out.c_str());
+}
+
 void ViolationLog::record(const Violation& v) {
   if (!v.audit && !v.decision.permitted()) ++violations_;
   const auto now = std::chrono::steady_clock::now();

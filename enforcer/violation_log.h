@@ -6,6 +6,8 @@
 
 #include <chrono>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "policy/call.h"
 #include "policy/session.h"
@@ -31,6 +33,10 @@ class ViolationLog {
   ViolationLog& operator=(const ViolationLog&) = delete;
 
   void record(const Violation& v);
+  // A session record outside the rate limit: "session user=... session=... event=start ...".
+  // `fields` are key=value pairs appended as they are (the caller quotes what needs it).
+  void event(const std::string& event,
+             const std::vector<std::pair<std::string, std::string>>& fields = {});
   // Denials and kills so far (audit records do not count): the shell's warning_limit.
   unsigned violations() const { return violations_; }
   // The text of the last record, for a message on the user's terminal.
