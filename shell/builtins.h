@@ -1,0 +1,50 @@
+// Builtins: one per file in shell/builtins/, one signature, output into buffers the executor
+// delivers (to the terminal, a file, or a pipe fed by the pump), a sorted table checked at
+// compile time.
+#pragma once
+
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace stsh::shell {
+
+class Shell;
+
+struct BuiltinIo {
+  int in = -1;  // standard input after redirections (no builtin reads it yet)
+  std::string out;
+  std::string err;
+};
+
+using BuiltinFunction = int (*)(Shell&, const std::vector<std::string>& argv, BuiltinIo&);
+
+struct Builtin {
+  std::string_view name;
+  BuiltinFunction run;
+  std::string_view synopsis;  // for help
+};
+
+// nullptr when `name` is not a builtin.
+const Builtin* find_builtin(std::string_view name);
+std::span<const Builtin> all_builtins();
+
+#define STSH_BUILTIN(name) \
+  int builtin_##name(Shell& shell, const std::vector<std::string>& argv, BuiltinIo& io)
+
+STSH_BUILTIN(bg);
+STSH_BUILTIN(cd);
+STSH_BUILTIN(echo);
+STSH_BUILTIN(exit);
+STSH_BUILTIN(export);
+STSH_BUILTIN(fg);
+STSH_BUILTIN(help);
+STSH_BUILTIN(history);
+STSH_BUILTIN(jobs);
+STSH_BUILTIN(policy);
+STSH_BUILTIN(pwd);
+STSH_BUILTIN(type);
+STSH_BUILTIN(unset);
+
+}  // namespace stsh::shell

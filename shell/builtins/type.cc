@@ -1,0 +1,34 @@
+#include <sys/syscall.h>
+
+#include "shell/builtins.h"
+#include "shell/shell.h"
+
+namespace stsh::shell {
+
+// type name ...: a builtin, or the program the name runs and whether the policy lets it run.
+STSH_BUILTIN(type) {
+  int status = 0;
+  for (size_t i = 1; i < argv.size(); ++i) {
+    const std::string& name = argv[i];
+    if (find_builtin(name)) {
+      io.out += name + " is a shell builtin\n";
+      continue;
+    }
+    const enforcer::ProgramLookup found = shell.lookup(name);
+    if (found.error != 0) {
+      io.err += "stsh: type: " + name + ": not found\n";
+      status = 1;
+      continue;
+    }
+    policy::Call call;
+    call.syscall = SYS_execve;
+    call.filename = found.path;
+    call.argv = {name};
+    const bool permitted = shell.plan().decide(shell.plan().login(), call).permitted();
+    io.out += name + " is " + found.path + (permitted ? "" : " (not permitted by your policy)") +
+              "\n";
+  }
+  return status;
+}
+
+}  // namespace stsh::shell

@@ -1,0 +1,171 @@
+// Programs, and-or lists and pipelines. Stages are prepared (expanded, redirected) and started
+// left to right; builtins run in the shell with their output buffered and fed to the pipe they
+// write to, external commands are launched through the supervisor.
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "shell/builtins.h"
+#include "shell/parser.h"
+#include "shell/shell.h"
+#include "shell/stage.h"
+
+namespace stsh::shell {
+
+int Shell::run_text(const std::string& source) {
+  const ParseResult parsed = parse(source);
+  if (!parsed.ok()) {
+    warn("stsh: " + parsed.message());
+    last_status_ = 2;
+    return 2;
+  }
+  return run(*parsed.program);
+}
+
+int Shell::run(const Program& program) {
+  for (const AndOr& item : program.items) {
+    if (exit_requested_) break;
+    last_status_ = run_and_or(item, program, nullptr);
+  }
+  return last_status_;
+}
+
+int Shell::run_and_or(const AndOr& item, const Program& program, std::string* capture) {
+  if (item.background && !item.rest.empty()) {
+    warn("stsh: a list with && or || cannot run in the background; run its parts one by one");
+    return 2;
+  }
+  int status = run_pipeline(item.first, item.background && !capture,
+                            std::string(program.text(item.range)), capture);
+  for (const AndOrTail& tail : item.rest) {
+    if (exit_requested_) break;
+    last_status_ = status;
+    const bool run = tail.op == AndOrOp::and_if ? status == 0 : status != 0;
+    if (run) status = run_pipeline(tail.pipeline, false, std::string(program.text(item.range)), capture);
+  }
+  return status;
+}
+
+int Shell::run_pipeline(const Pipeline& pipeline, bool background, const std::string& text,
+                        std::string* capture) {
+  const size_t n = pipeline.commands.size();
+  // The pipes between stages, and the one a command substitution reads.
+  std::vector<UniqueFd> readers(n), writers(n);
+  for (size_t i = 0; i + 1 < n || (capture && i + 1 == n); ++i) {
+    int p[2];
+    if (pipe2(p, O_CLOEXEC) != 0) {
+      warn(std::string("stsh: pipe: ") + std::strerror(errno));
+      return 1;
+    }
+    readers[i].reset(p[0]);
+    writers[i].reset(p[1]);
+  }
+  UniqueFd capture_reader;
+  if (capture) capture_reader = std::move(readers[n - 1]);
+
+  std::vector<pid_t> pids;
+  pid_t pgid = 0;
+  int last_stage_status = 0;
+  bool last_is_external = false;
+  for (size_t i = 0; i < n && !exit_requested_; ++i) {
+    Stage stage;
+    stage.input = i == 0 ? 0 : readers[i - 1].get();
+    stage.output = (i + 1 < n || capture) ? writers[i].get() : 1;
+    stage.output_is_our_pipe = i + 1 < n || capture;
+    prepare_stage(pipeline.commands[i], stage);
+    if (!stage.failed) start_stage(stage, pgid, pids, !background);
+    last_stage_status = stage.status;
+    last_is_external = stage.pid > 0;
+    // Our copies of the ends this stage was given: the reader of a pipe sees its end only
+    // when every writer is closed.
+    if (i > 0) readers[i - 1].reset();
+    writers[i].reset();
+  }
+  if (capture) pump_.collect(std::move(capture_reader), capture);
+
+  int status = last_stage_status;
+  if (!pids.empty()) {
+    Job& job = jobs_.add(pgid, text, pids, background);
+    const int id = job.id;
+    if (background) {
+      last_background_ = pids.back();
+      if (terminal_) {
+        warn("[" + std::to_string(id) + "] " + std::to_string(pids.back()));
+      }
+      return 0;
+    }
+    const int job_status = wait_foreground(*jobs_.find(id));
+    if (last_is_external) status = job_status;
+  }
+  if (capture) wait_until([&] { return !pump_.collecting(capture); });
+  if (pipeline.negated) status = status == 0 ? 1 : 0;
+  return status;
+}
+
+int Shell::wait_foreground(Job& job) {
+  const int id = job.id;
+  job.background = false;
+  if (terminal_ && job.pgid > 0) terminal_->give_to(job.pgid);
+  wait_until([&] {
+    Job* j = jobs_.find(id);
+    return j == nullptr || j->state() != Job::State::running;
+  });
+  if (terminal_) terminal_->take_back();
+  Job* j = jobs_.find(id);
+  if (j == nullptr) return 0;
+  if (j->state() == Job::State::stopped) {
+    j->background = true;
+    warn("\n[" + std::to_string(id) + "]+  Stopped                 " + j->text);
+    return j->exit_status();
+  }
+  j->reported = true;
+  const int status = j->exit_status();
+  // A job killed by SIGINT ends the line like bash; other signals are named.
+  const int last = j->processes.empty() ? 0 : j->processes.back().status;
+  if (WIFSIGNALED(last) && WTERMSIG(last) != SIGINT && WTERMSIG(last) != SIGPIPE) {
+    warn(std::string(sigdescr_np(WTERMSIG(last))) + (WCOREDUMP(last) ? " (core dumped)" : ""));
+  } else if (WIFSIGNALED(last) && WTERMSIG(last) == SIGINT && terminal_) {
+    warn("");
+  }
+  jobs_.prune();
+  return status;
+}
+
+template <typename Done>
+void Shell::wait_until(Done done) {
+  while (!done()) {
+    std::vector<pollfd> fds{{supervisor_->event_fd(), POLLIN, 0}};
+    pump_.add_to(fds);
+    if (poll(fds.data(), fds.size(), -1) < 0 && errno != EINTR) break;
+    if (fds[0].revents & POLLIN) {
+      for (const enforcer::ProcessEvent& e : supervisor_->poll(0)) jobs_.update(e);
+    }
+    pump_.on_ready(fds, 1);
+  }
+}
+
+void Shell::service_background() {
+  std::vector<pollfd> fds{{supervisor_->event_fd(), POLLIN, 0}};
+  pump_.add_to(fds);
+  if (poll(fds.data(), fds.size(), 0) <= 0) return;
+  if (fds[0].revents & POLLIN) {
+    for (const enforcer::ProcessEvent& e : supervisor_->poll(0)) jobs_.update(e);
+  }
+  pump_.on_ready(fds, 1);
+}
+
+Result<std::string> Shell::command_substitution(const Program& program) {
+  std::string out;
+  for (const AndOr& item : program.items) {
+    if (exit_requested_) break;
+    last_status_ = run_and_or(item, program, &out);
+  }
+  return out;
+}
+
+}  // namespace stsh::shell

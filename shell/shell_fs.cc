@@ -1,0 +1,127 @@
+#include "shell/shell_fs.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+#include "enforcer/open_broker.h"
+#include "enforcer/tracee.h"
+
+namespace stsh::shell {
+namespace {
+
+enforcer::Violation violation_of(const policy::Call& call, const policy::Decision& d, bool audit) {
+  enforcer::Violation v;
+  v.pid = getpid();
+  v.ppid = getppid();
+  v.exe = enforcer::proc_link(getpid(), "exe").value_or("stsh");
+  v.command_entry = "(login)";
+  v.call = call;
+  v.decision = d;
+  v.audit = audit;
+  return v;
+}
+
+}  // namespace
+
+std::string describe(const FsError& err) {
+  std::string text = std::strerror(err.error);
+  if (!err.rule.empty()) text += " (policy rule " + err.rule + ")";
+  return text;
+}
+
+bool ShellFs::permitted(const std::string& canonical, int flags, unsigned mode, FsError& err,
+                        Report report) {
+  const enforcer::OpenRequest req{AT_FDCWD, canonical, flags, mode, 0};
+  const policy::Call call =
+      enforcer::open_call(SYS_openat, req, enforcer::policy_view(getpid(), canonical));
+  const policy::Decision d = plan_->decide(plan_->login(), call);
+  const bool audit = mode_ == policy::Mode::audit && !d.permitted();
+  if (report == Report::log && (d.log || !d.permitted())) {
+    log_->record(violation_of(call, d, audit));
+  }
+  if (d.permitted() || audit) return true;
+  err = FsError{d.error ? d.error : EACCES, std::string(d.rule)};
+  return false;
+}
+
+std::optional<UniqueFd> ShellFs::open(const std::string& path, int flags, unsigned mode,
+                                      FsError& err, Report report) {
+  const pid_t self = getpid();
+  const enforcer::OpenRequest req{AT_FDCWD, path, flags, mode, 0};
+  int error = 0;
+  auto canonical = enforcer::canonical_open_path(self, self, req, error);
+  if (!canonical) {
+    err = FsError{error ? error : ENOENT, {}};
+    return std::nullopt;
+  }
+  if (!permitted(*canonical, flags, mode, err, report)) return std::nullopt;
+  const int fd = enforcer::open_on_behalf(self, req, *canonical);
+  if (fd < 0) {
+    err = FsError{-fd, {}};
+    return std::nullopt;
+  }
+  return UniqueFd(fd);
+}
+
+std::optional<std::vector<std::string>> ShellFs::list(const std::string& dir, Report report) {
+  FsError err;
+  auto fd = open(dir, O_RDONLY | O_DIRECTORY, 0, err, report);
+  if (!fd) return std::nullopt;
+  DIR* d = fdopendir(fd->release());
+  if (d == nullptr) return std::nullopt;
+  std::vector<std::string> names;
+  while (const dirent* e = readdir(d)) {
+    if (std::strcmp(e->d_name, ".") != 0 && std::strcmp(e->d_name, "..") != 0) {
+      names.emplace_back(e->d_name);
+    }
+  }
+  closedir(d);
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+std::optional<std::string> ShellFs::change_directory(const std::string& dir, FsError& err) {
+  const pid_t self = getpid();
+  auto canonical = enforcer::resolve_for(self, AT_FDCWD, dir);
+  if (!canonical) {
+    err = FsError{ENOENT, {}};
+    return std::nullopt;
+  }
+  // Entering a directory is decided as chdir(2) is for a confined process (read access).
+  policy::Call call;
+  call.syscall = SYS_chdir;
+  call.filename = enforcer::policy_view(self, *canonical);
+  const policy::Decision d = plan_->decide(plan_->login(), call);
+  const bool audit = mode_ == policy::Mode::audit && !d.permitted();
+  if (d.log || !d.permitted()) log_->record(violation_of(call, d, audit));
+  if (!d.permitted() && !audit) {
+    err = FsError{d.error ? d.error : EACCES, std::string(d.rule)};
+    return std::nullopt;
+  }
+  // O_PATH: entering needs search permission only; no symlinks, so it is the decided one.
+  const enforcer::OpenRequest req{AT_FDCWD, *canonical, O_PATH | O_DIRECTORY, 0, 0};
+  const int fd = enforcer::open_on_behalf(self, req, *canonical);
+  if (fd < 0 || fchdir(fd) != 0) {
+    err = FsError{fd < 0 ? -fd : errno, {}};
+    if (fd >= 0) close(fd);
+    return std::nullopt;
+  }
+  close(fd);
+  return *canonical;
+}
+
+bool ShellFs::may_read(const std::string& path) {
+  const pid_t self = getpid();
+  auto canonical = enforcer::resolve_for(self, AT_FDCWD, path);
+  if (!canonical) return false;
+  FsError err;
+  return permitted(*canonical, O_RDONLY, 0, err, Report::quiet);
+}
+
+}  // namespace stsh::shell

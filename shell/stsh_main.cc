@@ -1,0 +1,163 @@
+// stsh: the restricted login shell. The session is set up as a column of steps, each of which
+// either succeeds or refuses the session with one message (and a syslog record): nothing runs
+// unless the user's policy loaded and the enforcer is ready.
+#include <fcntl.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include <csignal>
+#include <cstring>
+#include <iostream>
+#include <string>
+
+#include "enforcer/environment.h"
+#include "enforcer/supervisor.h"
+#include "policy/compiler.h"
+#include "shell/history.h"
+#include "shell/interactive.h"
+#include "shell/invocation.h"
+#include "shell/parser.h"
+#include "shell/shell.h"
+#include "shell/terminal.h"
+#include "stsh_config.h"
+
+extern char** environ;
+
+namespace {
+
+using namespace stsh;
+using namespace stsh::shell;
+
+constexpr int kRefused = 1;
+
+std::string new_session_id() {
+  unsigned char bytes[6] = {};
+  if (getrandom(bytes, sizeof bytes, 0) != static_cast<ssize_t>(sizeof bytes)) {
+    return std::to_string(getpid());
+  }
+  static const char* hex = "0123456789abcdef";
+  std::string out;
+  for (unsigned char b : bytes) out += {hex[b >> 4], hex[b & 15]};
+  return out;
+}
+
+// Before a policy is loaded there are no logging settings: the record goes to authpriv, as
+// sshd's own do.
+[[noreturn]] void refuse(const std::string& user, const std::string& reason) {
+  std::cerr << "stsh: refusing the session: " << reason << "\n";
+  openlog("stsh", LOG_PID, LOG_AUTHPRIV);
+  syslog(LOG_ERR, "session user=%s event=refused reason=\"%s\"", user.c_str(), reason.c_str());
+  closelog();
+  std::exit(kRefused);
+}
+
+// Commands from standard input when it is not a terminal (`ssh host < script`): line by
+// line, a command that spans lines parsed when complete.
+int run_stream(Shell& shell) {
+  std::string pending, line;
+  while (!shell.exit_requested() && std::getline(std::cin, line)) {
+    const std::string text = pending.empty() ? line : pending + "\n" + line;
+    const ParseResult parsed = parse(text);
+    if (parsed.status == ParseStatus::incomplete) {
+      pending = text;
+      continue;
+    }
+    pending.clear();
+    if (!parsed.ok()) {
+      std::cerr << "stsh: " << parsed.message() << "\n";
+      shell.set_last_status(2);
+      continue;
+    }
+    shell.run(*parsed.program);
+    if (shell.over_warning_limit()) {
+      std::cerr << "stsh: too many policy violations; the session ends\n";
+      return 1;
+    }
+  }
+  if (!pending.empty()) {
+    std::cerr << "stsh: " << parse(pending).message() << "\n";
+    return 2;
+  }
+  return shell.exit_requested() ? shell.exit_status() : shell.last_status();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string usage_error;
+  auto inv = parse_invocation(argc, argv, usage_error);
+  if (!inv) {
+    std::cerr << "stsh: " << usage_error << "\n" << kUsage;
+    return 2;
+  }
+  if (inv->help) {
+    std::cout << kUsage;
+    return 0;
+  }
+  if (inv->version) {
+    std::cout << "stsh " STSH_VERSION "\n";
+    return 0;
+  }
+  // A reader gone away (`stsh -c 'help' | head -1`) is not a reason to die.
+  std::signal(SIGPIPE, SIG_IGN);
+
+  auto user = policy::lookup_user(getuid());
+  if (!user) refuse(std::to_string(getuid()), user.error().to_string());
+  policy::PlanRequest request{inv->policy_dir.empty() ? STSH_POLICY_DIR : inv->policy_dir,
+                              inv->policy_file,
+                              inv->policy_file.empty() ? policy::Trust::login
+                                                       : policy::Trust::explicit_file};
+  auto plan = policy::load_plan(request, *user);
+  if (!plan) refuse(user->name, plan.error().to_string());
+  const policy::Plan& p = **plan;
+  const policy::Session& session = p.session();
+
+  enforcer::ViolationLog log(session, user->name, new_session_id(), p.files().back());
+  const bool from_ssh = std::getenv("SSH_CONNECTION") != nullptr;
+  if (inv->command && from_ssh) {
+    const std::string kind = ssh_kind(*inv->command);
+    if (!ssh_permits(session.ssh, kind)) {
+      std::cerr << "stsh: " << (kind == "command" ? "remote commands are" : kind + " is")
+                << " not permitted for this account\n";
+      log.event("refused", {{"ssh", kind}, {"command", *inv->command}});
+      return kRefused;
+    }
+  }
+  auto supervisor = enforcer::Supervisor::create(p, log, session.mode);
+  if (!supervisor) {
+    log.event("refused", {{"reason", supervisor.error().to_string()}});
+    refuse(user->name, "cannot confine commands: " + supervisor.error().to_string());
+  }
+  umask(session.umask);
+
+  Shell shell(p, *user, log, *supervisor, session.mode,
+              enforcer::confined_environment(session, *user, environ));
+  char self[4096] = {};
+  if (readlink("/proc/self/exe", self, sizeof self - 1) > 0) shell.set_variable("SHELL", self, true);
+  log.event("start", {{"mode", std::string(policy::mode_name(session.mode))},
+                      {"command", inv->command.value_or("")}});
+  int status = 0;
+  if (inv->command) {
+    status = shell.run_text(*inv->command);
+    if (shell.exit_requested()) status = shell.exit_status();
+  } else if (auto terminal = Terminal::take(STDIN_FILENO)) {
+    if (inv->login) {
+      FsError err;
+      if (auto home = shell.fs().change_directory(user->home, err)) shell.set_cwd(*home);
+    }
+    if (!session.banner.empty()) std::cout << session.banner << "\n" << std::flush;
+    shell.set_terminal(&*terminal);
+    History history(shell.fs(), user->home + "/.stsh_history", session.history_size);
+    history.load();
+    shell.set_history(&history);
+    status = run_interactive(shell, *terminal, history);
+    history.save();
+  } else {
+    status = run_stream(shell);
+  }
+  log.event("end", {{"status", std::to_string(status)},
+                    {"violations", std::to_string(log.violations())}});
+  return status;
+}

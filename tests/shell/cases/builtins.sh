@@ -1,0 +1,4 @@
+cd /usr; pwd; cd -; cd /; pwd
+type echo cat
+type bash
+type no-such-thing; echo $?

@@ -1,0 +1,3 @@
+# a comment line
+echo visible # not this
+echo "# quoted" \#escaped

@@ -1,0 +1,3 @@
+bash -c id; echo $?
+echo && bash
+echo "[$(bash -c id)]"

@@ -1,0 +1,3 @@
+echo hello   world
+echo -n no-newline; echo
+echo -e "a\tb"

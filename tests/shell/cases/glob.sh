@@ -1,0 +1,6 @@
+cd ~/globdir
+echo *.txt
+echo b*
+echo *.none
+echo "*.txt"
+echo .*

@@ -1,0 +1,2 @@
+no-such-command; echo $?
+/no/such/path; echo $?

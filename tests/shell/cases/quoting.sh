@@ -1,0 +1,1 @@
+echo 'single  $HOME' "double  $USER" back\ slash 'a'"b"c

@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# The classic breakouts of restricted shells, each asserting that no shell ran (the marker
+# the escaped shell would create is absent) and that the denied exec was logged with the
+# program that tried it. Programs that need a terminal (vi's :!sh, less's !sh, a newline typed
+# with Ctrl-V Ctrl-J) are driven through a pty by escapes_pty.py.
+# Needs root. Usage: escape_test.sh STSH SOURCE_ROOT
+set -u
+stsh=$1
+root=$2
+. "$root/tests/shell/common.sh"
+install -m 644 "$root/tests/shell/escapes.yaml" "$work/escapes.yaml"
+policy=$work/escapes.yaml
+
+# attempt NAME PROGRAM_EXE COMMAND: runs COMMAND in stsh; the escape would touch ~/escaped-NAME.
+attempt() {
+  local name=$1 exe=$2 command=$3
+  (cd "$home" && in_private_log runuser -u "$user" -- env -i PATH=/usr/bin:/bin TERM=dumb \
+    "$work/stsh" --policy "$policy" -c "$command" </dev/null >"$work/out" 2>&1)
+  if [[ -e $home/escaped-$name ]]; then
+    fail "$name: the escape ran a shell: $command"
+    sed 's/^/    /' "$work/out"
+  else
+    pass "$name: no shell ran: $command"
+  fi
+  logged "violation user=$user .*exe=$exe .*syscall=execve(at)? path=/usr/bin/(dash|bash|sh)( |.*)rule=default action=deny" \
+    "$name: the denied exec of a shell by $exe"
+}
+
+mark='touch $HOME/escaped'
+attempt awk /usr/bin/mawk "awk 'BEGIN { system(\"$mark-awk\") }'"
+attempt find /usr/bin/find "find . -maxdepth 0 -exec sh -c '$mark-find' \\;"
+attempt git /usr/bin/git "git -c alias.x='!$mark-git' x"
+attempt python /usr/bin/python3.11 "python3 -c 'import os; os.execl(\"/bin/sh\", \"sh\", \"-c\", \"$mark-python\")'"
+attempt python-system /usr/bin/python3.11 "python3 -c 'import os; os.system(\"$mark-python-system\")'"
+attempt perl /usr/bin/perl "perl -e 'exec \"/bin/sh\", \"-c\", \"$mark-perl\"'"
+attempt tar /usr/bin/tar "tar -cf /dev/null /etc/hostname --checkpoint=1 --checkpoint-action=exec='$mark-tar'"
+attempt env /usr/bin/env "env sh -c '$mark-env'"
+attempt xargs /usr/bin/xargs "echo x | xargs sh -c '$mark-xargs'"
+attempt vim-ex /usr/bin/vim.basic "vim -N -u NONE -i NONE -n -es -c '!$mark-vim-ex' -c 'qa!'"
+
+# lshell's history: the shell's own syntax cannot smuggle a shell past the policy.
+attempt and-list stsh "echo && bash -c '$mark-and-list'"
+attempt substitution stsh "echo \"\$(bash -c '$mark-substitution')\""
+mkdir -p "$home/bin" && ln -sf /usr/bin/bash "$home/bin/cat" && chown -R "$user:" "$home/bin"
+attempt symlink stsh "PATH=\$HOME/bin:/usr/bin; cat -c '$mark-symlink'"
+(cd "$home" && in_private_log runuser -u "$user" -- env -i PATH=/usr/bin:/bin \
+  "$work/stsh" --policy "$policy" -c "f() { bash; }; f" </dev/null >"$work/out" 2>&1)
+check "a function definition is refused before anything runs" \
+  grep -q 'function definitions are not supported' "$work/out"
+
+output=$(python3 "$root/tests/shell/escapes_pty.py" "$work/stsh" "$policy" "$user" "$home" \
+  "$log_socket" 2>&1)
+echo "$output"
+passes=$((passes + $(grep -c '^ok:' <<<"$output")))
+failures=$((failures + $(grep -c '^FAIL:' <<<"$output")))
+grep -q '^ok: the pty escapes ran to the end' <<<"$output" || fail "the pty driver ran to the end"
+for name in vim less ctrl-v; do
+  check "$name: no shell ran" test ! -e "$home/escaped-$name"
+done
+logged "violation user=$user .*exe=/usr/bin/vim.basic .*syscall=execve path=/usr/bin/dash .*action=deny" \
+  "vim: :!sh denied"
+logged "violation user=$user .*exe=/usr/bin/less .*syscall=execve path=/usr/bin/dash .*action=deny" \
+  "less: !sh denied"
+summary
