@@ -6,6 +6,7 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -71,6 +72,8 @@ void Supervisor::confine_and_exec(const LaunchSpec& spec, int handover, pid_t pa
 
   if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent) _exit(kCannotConfine);
   if (spec.pgid != kSameGroup && setpgid(0, spec.pgid) != 0) give_up("setpgid", errno);
+  // SIGTTOU is still ignored here (inherited from the shell), so a background group may.
+  if (spec.terminal >= 0) tcsetpgrp(spec.terminal, getpgrp());
   default_signals();
   // fork() copied the supervisor's non-dumpable flag; a non-root supervisor could not seize
   // a non-dumpable child. The exec resets it anyway.

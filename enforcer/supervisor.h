@@ -43,6 +43,9 @@ struct LaunchSpec {
   // kSameGroup, 0 for a new process group led by the command, or the group to join (the
   // shell's pipelines: every stage in the first stage's group).
   pid_t pgid = kSameGroup;
+  // A terminal the new group takes as its foreground before the program runs (-1: none), so
+  // a foreground job reading the terminal at once is not stopped by SIGTTIN.
+  int terminal = -1;
 };
 
 // A change of state of a launched process, as waitpid(2) reports it: WIFEXITED, WIFSIGNALED,

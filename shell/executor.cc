@@ -46,7 +46,8 @@ int Shell::run_and_or(const AndOr& item, const Program& program, std::string* ca
     if (exit_requested_) break;
     last_status_ = status;
     const bool run = tail.op == AndOrOp::and_if ? status == 0 : status != 0;
-    if (run) status = run_pipeline(tail.pipeline, false, std::string(program.text(item.range)), capture);
+    if (run)
+      status = run_pipeline(tail.pipeline, false, std::string(program.text(item.range)), capture);
   }
   return status;
 }

@@ -60,20 +60,36 @@ std::string expand_prompt(const std::string& format, Shell& shell) {
     const std::string& cwd = shell.cwd();
     const std::string& home = shell.user().home;
     switch (c) {
-      case 'u': out += shell.user().name; break;
-      case 'h': out += std::string(host).substr(0, std::string(host).find('.')); break;
-      case 'H': out += host; break;
+      case 'u':
+        out += shell.user().name;
+        break;
+      case 'h':
+        out += std::string(host).substr(0, std::string(host).find('.'));
+        break;
+      case 'H':
+        out += host;
+        break;
       case 'w':
         if (!home.empty() && (cwd == home || cwd.rfind(home + "/", 0) == 0))
           out += "~" + cwd.substr(home.size());
         else
           out += cwd;
         break;
-      case 'W': out += cwd == "/" ? "/" : cwd.substr(cwd.rfind('/') + 1); break;
-      case '$': out += getuid() == 0 ? '#' : '$'; break;
-      case 'n': out += '\n'; break;
-      case '\\': out += '\\'; break;
-      default: out += '\\'; out += c;
+      case 'W':
+        out += cwd == "/" ? "/" : cwd.substr(cwd.rfind('/') + 1);
+        break;
+      case '$':
+        out += getuid() == 0 ? '#' : '$';
+        break;
+      case 'n':
+        out += '\n';
+        break;
+      case '\\':
+        out += '\\';
+        break;
+      default:
+        out += '\\';
+        out += c;
     }
   }
   return out;
@@ -102,7 +118,8 @@ int run_interactive(Shell& shell, Terminal& terminal, History& history) {
     say(shell.finished_jobs_report());
     if (shell.over_warning_limit()) {
       say("stsh: too many policy violations; the session ends\n");
-      shell.log().event("warning-limit", {{"violations", std::to_string(shell.log().violations())}});
+      shell.log().event("warning-limit",
+                        {{"violations", std::to_string(shell.log().violations())}});
       return 1;
     }
     if (shell.exit_requested()) return shell.exit_status();
@@ -111,9 +128,8 @@ int run_interactive(Shell& shell, Terminal& terminal, History& history) {
     g_line = LineState{};
     rl_callback_handler_install(prompt.c_str(), on_line);
     while (!g_line.done) {
-      pollfd fds[3] = {{STDIN_FILENO, POLLIN, 0},
-                       {shell.supervisor_event_fd(), POLLIN, 0},
-                       {sigfd, POLLIN, 0}};
+      pollfd fds[3] = {
+          {STDIN_FILENO, POLLIN, 0}, {shell.supervisor_event_fd(), POLLIN, 0}, {sigfd, POLLIN, 0}};
       int timeout = -1;
       if (session.timeout_s > 0) {
         const auto idle = std::chrono::steady_clock::now() - last_input;

@@ -24,6 +24,12 @@ Job::State Job::state() const {
   return any_stopped ? State::stopped : State::done;
 }
 
+void Job::mark_running() {
+  for (Process& p : processes) {
+    if (p.state == State::stopped) p.state = State::running;
+  }
+}
+
 int Job::exit_status() const {
   if (processes.empty()) return 0;
   return status_to_exit_code(processes.back().status);

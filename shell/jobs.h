@@ -30,6 +30,8 @@ struct Job {
 
   // Stopped when nothing runs and something is stopped; done when everything is.
   [[nodiscard]] State state() const;
+  // Continued by the shell (fg, bg): running until the supervisor reports otherwise.
+  void mark_running();
   // The job's exit status as $? sees it: the last process's (128+N for a signal or stop).
   [[nodiscard]] int exit_status() const;
 };

@@ -39,8 +39,7 @@ class ShellFs {
 
   // The names in directory `dir` ("." and ".." left out), or nullopt when it may not be read
   // or cannot be: what glob expansion and completion see.
-  std::optional<std::vector<std::string>> list(const std::string& dir,
-                                               Report report = Report::log);
+  std::optional<std::vector<std::string>> list(const std::string& dir, Report report = Report::log);
 
   // Enters `dir` (cd): it must be a directory the policy lets us read. Returns the
   // canonical path of the new working directory.

@@ -175,7 +175,8 @@ void Shell::start_stage(Stage& stage, pid_t& pgid, std::vector<pid_t>& pids,
     v.audit = mode_ == policy::Mode::audit && !d.permitted();
     log_->record(v);
     if (!d.permitted() && !v.audit) {
-      warn("stsh: " + name + ": not permitted by the policy (" + policy::describe(d) +
+      const policy::Decision shown{d.verdict, d.error, /* log= */ false, d.rule};
+      warn("stsh: " + name + ": not permitted by the policy (" + policy::describe(shown) +
            ", rule " + std::string(d.rule) + ")");
       stage.status = 126;
       return;

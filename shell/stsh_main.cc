@@ -7,6 +7,7 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <csignal>
 #include <cstring>
 #include <iostream>
@@ -105,10 +106,9 @@ int main(int argc, char** argv) {
 
   auto user = policy::lookup_user(getuid());
   if (!user) refuse(std::to_string(getuid()), user.error().to_string());
-  policy::PlanRequest request{inv->policy_dir.empty() ? STSH_POLICY_DIR : inv->policy_dir,
-                              inv->policy_file,
-                              inv->policy_file.empty() ? policy::Trust::login
-                                                       : policy::Trust::explicit_file};
+  policy::PlanRequest request{
+      inv->policy_dir.empty() ? STSH_POLICY_DIR : inv->policy_dir, inv->policy_file,
+      inv->policy_file.empty() ? policy::Trust::login : policy::Trust::explicit_file};
   auto plan = policy::load_plan(request, *user);
   if (!plan) refuse(user->name, plan.error().to_string());
   const policy::Plan& p = **plan;
@@ -134,8 +134,13 @@ int main(int argc, char** argv) {
 
   Shell shell(p, *user, log, *supervisor, session.mode,
               enforcer::confined_environment(session, *user, environ));
+  // SHELL is this shell (what editors start for :!cmd), unless the policy sets it.
   char self[4096] = {};
-  if (readlink("/proc/self/exe", self, sizeof self - 1) > 0) shell.set_variable("SHELL", self, true);
+  const bool policy_sets_shell = std::any_of(session.env.set.begin(), session.env.set.end(),
+                                             [](const auto& kv) { return kv.first == "SHELL"; });
+  if (!policy_sets_shell && readlink("/proc/self/exe", self, sizeof self - 1) > 0) {
+    shell.set_variable("SHELL", self, true);
+  }
   log.event("start", {{"mode", std::string(policy::mode_name(session.mode))},
                       {"command", inv->command.value_or("")}});
   int status = 0;
@@ -157,7 +162,7 @@ int main(int argc, char** argv) {
   } else {
     status = run_stream(shell);
   }
-  log.event("end", {{"status", std::to_string(status)},
-                    {"violations", std::to_string(log.violations())}});
+  log.event("end",
+            {{"status", std::to_string(status)}, {"violations", std::to_string(log.violations())}});
   return status;
 }

@@ -19,16 +19,35 @@ bool unescape(const std::string& in, std::string& out) {
     }
     const char c = in[++i];
     switch (c) {
-      case 'n': out += '\n'; break;
-      case 't': out += '\t'; break;
-      case 'r': out += '\r'; break;
-      case 'a': out += '\a'; break;
-      case 'b': out += '\b'; break;
-      case 'e': out += '\x1b'; break;
-      case 'f': out += '\f'; break;
-      case 'v': out += '\v'; break;
-      case '\\': out += '\\'; break;
-      case 'c': return false;
+      case 'n':
+        out += '\n';
+        break;
+      case 't':
+        out += '\t';
+        break;
+      case 'r':
+        out += '\r';
+        break;
+      case 'a':
+        out += '\a';
+        break;
+      case 'b':
+        out += '\b';
+        break;
+      case 'e':
+        out += '\x1b';
+        break;
+      case 'f':
+        out += '\f';
+        break;
+      case 'v':
+        out += '\v';
+        break;
+      case '\\':
+        out += '\\';
+        break;
+      case 'c':
+        return false;
       case '0': {
         int value = 0, digits = 0;
         while (digits < 3 && i + 1 < in.size() && in[i + 1] >= '0' && in[i + 1] <= '7') {
@@ -44,8 +63,10 @@ bool unescape(const std::string& in, std::string& out) {
           value = value * 16 + hex_value(in[++i]);
           ++digits;
         }
-        if (digits == 0) out += "\\x";
-        else out += static_cast<char>(value);
+        if (digits == 0)
+          out += "\\x";
+        else
+          out += static_cast<char>(value);
         break;
       }
       default:

@@ -11,8 +11,8 @@ Job* job_named(Shell& shell, const std::vector<std::string>& argv, BuiltinIo& io
   shell.service_background();
   Job* job = shell.jobs().parse_spec(argv.size() > 1 ? argv[1] : "");
   if (job == nullptr || job->state() == Job::State::done) {
-    io.err += "stsh: " + argv[0] + ": " + (argv.size() > 1 ? argv[1] : "current") +
-              ": no such job\n";
+    io.err +=
+        "stsh: " + argv[0] + ": " + (argv.size() > 1 ? argv[1] : "current") + ": no such job\n";
     return nullptr;
   }
   return job;
@@ -34,6 +34,7 @@ STSH_BUILTIN(fg) {
   if (write(STDOUT_FILENO, line.data(), line.size()) < 0) {
   }
   shell.terminal()->give_to(job->pgid);
+  job->mark_running();
   kill(-job->pgid, SIGCONT);
   return shell.wait_foreground(*job);
 }
@@ -43,6 +44,7 @@ STSH_BUILTIN(bg) {
   Job* job = job_named(shell, argv, io);
   if (job == nullptr) return 1;
   job->background = true;
+  job->mark_running();
   kill(-job->pgid, SIGCONT);
   io.out += "[" + std::to_string(job->id) + "]+ " + job->text + " &\n";
   return 0;

@@ -1,5 +1,5 @@
-#include "shell/builtins.h"
 #include "shell/history.h"
+#include "shell/builtins.h"
 #include "shell/shell.h"
 
 namespace stsh::shell {

@@ -25,8 +25,8 @@ STSH_BUILTIN(type) {
     call.filename = found.path;
     call.argv = {name};
     const bool permitted = shell.plan().decide(shell.plan().login(), call).permitted();
-    io.out += name + " is " + found.path + (permitted ? "" : " (not permitted by your policy)") +
-              "\n";
+    io.out +=
+        name + " is " + found.path + (permitted ? "" : " (not permitted by your policy)") + "\n";
   }
   return status;
 }

@@ -37,7 +37,9 @@ class Session:
                 break
             if not data:
                 break
+            # Bracketed-paste mode switches (readline 8.1) are noise for these checks.
             self.buffer += data.decode("utf-8", "replace")
+            self.buffer = re.sub(r"\x1b\[\?2004[hl]\r?", "", self.buffer)
 
     def expect(self, pattern, timeout=10):
         """Waits for `pattern` in the output since the last expect; returns the match."""
