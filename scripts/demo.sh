@@ -1,39 +1,29 @@
 #!/usr/bin/env bash
-# Installs what is missing, builds, and shows stsh on the shipped demo policy.
-# Until the shell (issue 4) lands, this runs stsh-policy on etc/stsh/demo.yaml (validates it and
-# explains a few decisions) and then stsh-run, which confines single commands by it.
+# Installs what is missing, builds, and starts the shell on the shipped demo policy
+# (etc/stsh/demo.yaml). With sudo, the shell runs as the user who called sudo, with that
+# user's home as $HOME. Without a terminal, it shows a few commands instead.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 bash scripts/setup.sh >/dev/null
 
-tool=build/policy/stsh-policy
 demo=etc/stsh/demo.yaml
-show() {
-  echo
-  echo "\$ stsh-policy $*"
-  "$tool" "$@" 2>&1 | grep -v '^note: --policy' || true
-}
-show check --policy "$demo"
-show explain --policy "$demo" exec /usr/bin/ls
-show explain --policy "$demo" exec /usr/bin/bash
-show explain --policy "$demo" --command /usr/bin/vim.basic exec /usr/bin/sh -c id
-show explain --policy "$demo" --command /usr/bin/cat fsread /etc/shadow
-show explain --policy "$demo" --command /usr/bin/cat fswrite /etc/passwd
-show explain --policy "$demo" --command /usr/bin/find exec /usr/bin/ls -l
+stsh=build/shell/stsh
+build/policy/stsh-policy check --policy "$demo" 2>&1 | grep -v '^note: --policy'
 
-run=build/enforcer/stsh-run
-confined() {
+as_user=()
+if [[ $(id -u) -eq 0 && -n ${SUDO_USER:-} && $SUDO_USER != root ]]; then
+  as_user=(runuser -u "$SUDO_USER" --)
+fi
+if [[ -t 0 && -t 1 ]]; then
+  echo "Starting stsh on $demo: try help, policy, ls /, cat /etc/shadow, vim then :!sh; exit with Ctrl-D."
+  exec "${as_user[@]}" "$stsh" --policy "$demo"
+fi
+for line in 'help' 'ls /usr | head -3' 'cat /etc/shadow' 'echo x > /etc/stsh-demo' \
+            "python3 -c 'import os; print(\"system() returned\", os.system(\"id\"))'" \
+            "find /etc/hostname -exec sh -c id ';'"; do
   echo
-  echo "\$ stsh-run --policy $demo -- $*"
-  local out status=0
-  out=$("$run" --policy "$demo" -- "$@" 2>&1) || status=$?
-  grep -v '^note: --policy' <<<"$out" || true
-  echo "[exit $status]"
-}
-confined ls /usr
-confined cat /etc/shadow
-confined python3 -c 'import os; print("system() returned", os.system("id"))'
-confined find /etc/hostname -exec sh -c 'id' ';'
+  echo "stsh\$ $line"
+  "${as_user[@]}" "$stsh" --policy "$demo" -c "$line" 2>&1 || echo "[exit $?]"
+done
 echo
-echo "Try your own: $tool explain --policy $demo [--command PATH] SYSCALL ARGS..."
-echo "          or: $run --policy $demo -- COMMAND ARGS..."
+echo "Run it in a terminal for the interactive shell: $stsh --policy $demo"

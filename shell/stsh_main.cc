@@ -106,8 +106,9 @@ int main(int argc, char** argv) {
 
   auto user = policy::lookup_user(getuid());
   if (!user) refuse(std::to_string(getuid()), user.error().to_string());
+  // An empty directory means the build-time one, or for --policy the file's own set.
   policy::PlanRequest request{
-      inv->policy_dir.empty() ? STSH_POLICY_DIR : inv->policy_dir, inv->policy_file,
+      inv->policy_dir, inv->policy_file,
       inv->policy_file.empty() ? policy::Trust::login : policy::Trust::explicit_file};
   auto plan = policy::load_plan(request, *user);
   if (!plan) refuse(user->name, plan.error().to_string());
