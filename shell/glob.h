@@ -6,13 +6,15 @@
 //   *         any run of characters
 //   ?         any one character
 //   [abc] [a-z] [!a] [^a] [[:alpha:]]   one character of (or not of) a set; a ']' right after
-//             '[' or '[!' is a member; a '[' without a closing ']' is literal
-//   \x        x literally
-// Only characters marked active (unquoted in the source) are special; the others match
-// themselves. A name starting with '.' matches only a pattern component whose first character
-// is a literal '.'; "." and ".." are never matched by a pattern (bash's globskipdots).
-// Results are sorted bytewise (C locale). A pattern that matches nothing yields no result and
-// the caller keeps the word as written.
+//             '[' or '[!' is a member; a '[' without a closing ']' is literal; classes
+//             alnum alpha blank cntrl digit graph lower print punct space upper xdigit are
+//             ASCII-only; ranges compare bytes
+// There is no backslash escaping: the parser already removed quotes and escapes, and says per
+// byte whether it was quoted. Only active (unquoted) characters are special; the others match
+// themselves, a backslash included. `**` is the same as `*`. A name starting with '.' matches only
+// a pattern component whose first character is a literal '.'; "." and ".." are never matched by a
+// pattern (bash's globskipdots). Results are sorted bytewise (C locale). A pattern that matches
+// nothing yields no result and the caller keeps the word as written.
 #pragma once
 
 #include <functional>

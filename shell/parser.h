@@ -34,10 +34,17 @@
 // |&, $@ $* $-, and ${…} forms other than ${NAME}. Keywords are recognized only unquoted and as
 // the first word of a command; `time` is an ordinary command name.
 //
+// Limits: descriptors 0-255; $(…) and `…` nest at most 64 deep; no brace expansion ({a,b}
+// stays literal), no arrays, no ${NAME:-word} forms, no aliases, no history expansion (!).
+// An unquoted '!' is the negation only as a separate word at the start of a pipeline.
+//
 // Incomplete input (status incomplete) is input that more lines could complete: an unclosed
 // quote, $( or ${ or `, a trailing |, && or || (or one followed only by newlines), a trailing
 // backslash, and a here-document whose terminator line has not come. An interactive loop then
-// reads another line and parses the whole text again, joined with "\n".
+// reads another line and parses the whole text again, joined with "\n". A non-interactive
+// caller (stsh -c, scripts) reports incomplete input as an error: message() names what is open.
+// Syntax errors are reported once, at the first problem in reading order, with line:column;
+// nothing of the input may run then.
 #pragma once
 
 #include <cstdint>
