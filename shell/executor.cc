@@ -29,10 +29,11 @@ int Shell::run_text(const std::string& source) {
 
 int Shell::run(const Program& program) {
   for (const AndOr& item : program.items) {
-    if (exit_requested_) break;
+    if (exit_requested_ || over_warning_limit()) break;
     last_status_ = run_and_or(item, program, nullptr);
   }
-  return last_status_;
+  over_warning_limit();
+  return exit_requested_ ? exit_status_ : last_status_;
 }
 
 int Shell::run_and_or(const AndOr& item, const Program& program, std::string* capture) {

@@ -116,12 +116,7 @@ int run_interactive(Shell& shell, Terminal& terminal, History& history) {
   for (;;) {
     shell.service_background();
     say(shell.finished_jobs_report());
-    if (shell.over_warning_limit()) {
-      say("stsh: too many policy violations; the session ends\n");
-      shell.log().event("warning-limit",
-                        {{"violations", std::to_string(shell.log().violations())}});
-      return 1;
-    }
+    if (shell.over_warning_limit()) return shell.exit_status();
     if (shell.exit_requested()) return shell.exit_status();
 
     const std::string prompt = pending.empty() ? expand_prompt(format, shell) : "> ";

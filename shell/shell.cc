@@ -76,9 +76,19 @@ enforcer::ProgramLookup Shell::lookup(const std::string& name) const {
   return enforcer::find_program(name, path == variables_.end() ? "" : path->second.value);
 }
 
-bool Shell::over_warning_limit() const {
+bool Shell::over_warning_limit() {
   const unsigned limit = plan_->session().warning_limit;
-  return limit > 0 && log_->violations() >= limit;
+  if (limit == 0 || log_->violations() < limit) return false;
+  if (!limit_reported_) {
+    limit_reported_ = true;
+    warn("stsh: " + std::to_string(log_->violations()) +
+         " policy violations in this session (the limit is " + std::to_string(limit) +
+         "); the session ends");
+    log_->event("warning-limit", {{"violations", std::to_string(log_->violations())},
+                                  {"limit", std::to_string(limit)}});
+    request_exit(1);
+  }
+  return true;
 }
 
 std::string Shell::finished_jobs_report() {

@@ -64,8 +64,9 @@ class Shell final : public ExpansionContext {
   int exit_status() const { return exit_status_; }
   void set_last_status(int status) { last_status_ = status; }
 
-  // Whether the session has reached the policy's warning_limit.
-  bool over_warning_limit() const;
+  // Whether the session has reached the policy's warning_limit. The first time it has, says so
+  // on the terminal and in syslog and asks the session to end (status 1).
+  bool over_warning_limit();
 
   // Runs the supervisor's work that is ready (background jobs), without blocking.
   void service_background();
@@ -116,6 +117,7 @@ class Shell final : public ExpansionContext {
   int last_status_ = 0;
   pid_t last_background_ = 0;
   bool exit_requested_ = false;
+  bool limit_reported_ = false;
   int exit_status_ = 0;
 };
 

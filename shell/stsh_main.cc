@@ -72,10 +72,6 @@ int run_stream(Shell& shell) {
       continue;
     }
     shell.run(*parsed.program);
-    if (shell.over_warning_limit()) {
-      std::cerr << "stsh: too many policy violations; the session ends\n";
-      return 1;
-    }
   }
   if (!pending.empty()) {
     std::cerr << "stsh: " << parse(pending).message() << "\n";

@@ -32,7 +32,8 @@ require_root() {
   command -v rsyslogd >/dev/null || { echo "$1: rsyslogd is not installed" >&2; exit 1; }
 }
 
-# start_private_log WORKDIR: rsyslogd writing local5 to WORKDIR/syslog.log from the socket
+# start_private_log WORKDIR: rsyslogd writing local5 and authpriv (where stsh records a
+# session it refuses before any policy is loaded) to WORKDIR/syslog.log from the socket
 # WORKDIR/log.sock. Sets log_socket and log_file.
 start_private_log() {
   local dir=$1
@@ -42,7 +43,7 @@ start_private_log() {
 global(workDirectory="$dir")
 module(load="imuxsock" SysSock.Use="off")
 input(type="imuxsock" Socket="$log_socket" CreatePath="on")
-local5.* action(type="omfile" file="$log_file" template="RSYSLOG_FileFormat")
+local5.*;authpriv.* action(type="omfile" file="$log_file" template="RSYSLOG_FileFormat")
 CONF
   rsyslogd -f "$dir/rsyslog.conf" -i "$dir/rsyslogd.pid"
   harness_devlog_made=false

@@ -3,7 +3,7 @@
 offers only permitted commands and readable paths, history across sessions, Ctrl-C, Ctrl-Z
 and fg, Ctrl-D. Run by interactive_test.sh (which makes the user and the private syslog).
 
-Usage: interactive.py STSH POLICY USER HOME LOG_SOCKET
+Usage: interactive.py STSH POLICY USER HOME LOG_SOCKET IDLE_POLICY
 Prints "ok: ..." / "FAIL: ..." lines; the wrapper counts them."""
 import os
 import sys
@@ -105,6 +105,17 @@ def run():
     s.expect(PROMPT)
     s.send("exit\r")
     check("exit ends the session", s.wait_exit() is not None, s)
+    s.close()
+
+    # The policy's idle timeout ends a session left at the prompt.
+    stsh, _, user, home, log_socket, idle_policy = sys.argv[1:7]
+    s = Session(stsh, idle_policy, user, home, log_socket)
+    check("idle: the prompt comes", s.expect(PROMPT) is not None, s)
+    started = time.time()
+    check("idle: after 2 s at the prompt the session ends",
+          s.expect(r"idle for 2s; the session ends", 8) is not None, s)
+    check("idle: ... not much before (the clock started with the prompt)", time.time() - started >= 1.5)
+    check("idle: the shell exits", s.wait_exit() is not None, s)
     s.close()
     return check.failures
 

@@ -12,14 +12,21 @@ stsh=$1
 root=$2
 . "$root/tests/shell/common.sh"
 
-expand() { sed -e "s|{policy}|$policy|g" -e "s|{home}|$home|g" "$1"; }
+# The rules that guard ~/secret, as file:line:col, wherever they are in the policy.
+rule_at() { echo "$policy:$(grep -n -- "$1" "$policy" | head -1 | cut -d: -f1):7"; }
+secret_read=$(rule_at '- fsread: filename inpath')
+secret_write=$(rule_at '- fswrite: filename inpath')
+expand() {
+  sed -e "s|{policy}|$policy|g" -e "s|{home}|$home|g" -e "s|{work}|$work|g" \
+    -e "s|{secret-read}|$secret_read|g" -e "s|{secret-write}|$secret_write|g" "$1"
+}
 
 for case_file in "$root"/tests/shell/cases/*.sh; do
   name=$(basename "$case_file" .sh)
   base=${case_file%.sh}
   actual_out=$work/$name.out
   actual_err=$work/$name.err
-  (cd "$home" && in_private_log runuser -u "$user" -- env -i PATH=/usr/bin:/bin TERM=dumb \
+  (cd "$home" && in_private_log runuser -u "$user" -- env -i PATH=/usr/bin:/bin TERM=dumb POLICY="$policy" \
     "$work/stsh" --policy "$policy" -c "$(cat "$case_file")" </dev/null >"$actual_out" 2>"$actual_err")
   status=$?
   want_status=0
@@ -47,6 +54,37 @@ for case_file in "$root"/tests/shell/cases/*.sh; do
     done < <(expand "$base.log")
   fi
 done
+
+# as_user ARGS...: stsh as the test user, output in $work/out, status in $status.
+as_user() {
+  (cd "$home" && in_private_log runuser -u "$user" -- env -i PATH=/usr/bin:/bin \
+    "$work/stsh" "$@" </dev/null >"$work/out" 2>&1)
+  status=$?
+}
+
+# warning_limit: after the second violation the session ends, and says so.
+install -m 644 "$root/tests/shell/warning.yaml" "$work/warning.yaml"
+as_user --policy "$work/warning.yaml" -c 'bash; bash; echo never-printed'
+check "warning_limit: the session ends with status 1" test "$status" -eq 1
+check "warning_limit: nothing after the limit ran" bash -c "! grep -q never-printed '$work/out'"
+check "warning_limit: the user is told" \
+  grep -q 'stsh: 2 policy violations in this session (the limit is 2); the session ends' "$work/out"
+logged "session user=$user .*event=warning-limit violations=2 limit=2" "the warning limit"
+
+# A login whose policy file is insecure, or missing, runs nothing and says why.
+mkdir -p "$work/pdir/users" "$work/empty"
+install -m 664 "$root/tests/shell/shell.yaml" "$work/pdir/users/$user.yaml"
+as_user --policy-dir "$work/pdir" -c 'echo should-not-run'
+check "insecure policy: refused with status 1" test "$status" -eq 1
+check "insecure policy: the message names the file and the problem" \
+  grep -q "stsh: refusing the session: $work/pdir/users/$user.yaml: .*writable" "$work/out"
+check "insecure policy: nothing ran" bash -c "! grep -q should-not-run '$work/out'"
+logged "stsh\[[0-9]+\]: session user=$user event=refused reason=.*users/$user.yaml" \
+  "the refused session (insecure policy)"
+as_user --policy-dir "$work/empty" -c 'echo should-not-run'
+check "missing policy: refused with status 1" test "$status" -eq 1
+check "missing policy: the message says so" grep -q "stsh: refusing the session: .*default.yaml" "$work/out"
+check "missing policy: nothing ran" bash -c "! grep -q should-not-run '$work/out'"
 
 # Nothing the syntax error's line asked for ran.
 check "a syntax error ran nothing" test ! -e "$home/ran"

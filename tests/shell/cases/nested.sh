@@ -1,0 +1,1 @@
+$SHELL --policy $POLICY -c "echo builtins run; true"; echo status=$?

@@ -1,0 +1,1 @@
+~/noexec.sh; echo $?
