@@ -3,6 +3,7 @@
 #include <linux/audit.h>
 #include <seccomp.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -194,6 +195,16 @@ Result<std::vector<sock_filter>> compile_hardening(int newest) {
                                entry.nr, "ERRNO(" + errno_text(entry.error) + ")")
                     : add_argument_rules(ctx->get(), entry);
     if (!st) return st.take_error();
+  }
+  // prctl(PR_SET_DUMPABLE, 0) succeeds without effect. A non-dumpable process is out of
+  // reach of process_vm_readv and /proc/PID/mem for a supervisor without CAP_SYS_PTRACE, so
+  // every brokered call it made would fail; OpenSSH's sftp-server makes itself non-dumpable at
+  // start-up and exits if it cannot. What non-dumpable protects against (other processes of
+  // the same user attaching) is denied to confined processes anyway.
+  if (auto st = add_rule(ctx->get(), SCMP_ACT_ERRNO(0), __NR_prctl, "ERRNO(0)",
+                         {masked_eq(0, kLow32, PR_SET_DUMPABLE), masked_eq(1, kLow32, 0)});
+      !st) {
+    return st.take_error();
   }
   auto body = export_program(ctx->get(), "hardening");
   if (!body) return body.take_error();

@@ -543,6 +543,23 @@ TEST_CASE("kernel filter: dangerous syscalls fail with their errno", "[kernel_fi
   check_errno(in_confined_child(f, [] { return errno_of(personality(PER_LINUX32)); }), EPERM);
 }
 
+TEST_CASE("kernel filter: prctl(PR_SET_DUMPABLE, 0) succeeds without effect",
+          "[kernel_filter][kernel]") {
+  const CompiledFilter& f = default_filter();
+  // The process stays dumpable, so the supervisor can still read its memory (sftp-server).
+  constexpr int kStillDumpable = 0, kBecameNonDumpable = 1, kCallFailed = 2;
+  check_errno(in_confined_child(f,
+                                [] {
+                                  if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) return kCallFailed;
+                                  return prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) == 1
+                                             ? kStillDumpable
+                                             : kBecameNonDumpable;
+                                }),
+              kStillDumpable);
+  CHECK(verdict(f, call(__NR_prctl, {PR_SET_DUMPABLE, 0})) == errno_ret(0));
+  CHECK(verdict(f, call(__NR_prctl, {PR_SET_DUMPABLE, 1})) == kAllow);
+}
+
 TEST_CASE("kernel filter: every syscall denied whole is denied by the kernel",
           "[kernel_filter][kernel]") {
   const CompiledFilter& f = default_filter();
