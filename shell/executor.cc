@@ -129,7 +129,9 @@ int Shell::wait_foreground(Job& job) {
   const int status = j->exit_status();
   // A job killed by SIGINT ends the line like bash; other signals are named.
   const int last = j->processes.empty() ? 0 : j->processes.back().status;
-  if (WIFSIGNALED(last) && WTERMSIG(last) != SIGINT && WTERMSIG(last) != SIGPIPE) {
+  if (exit_requested_) {
+    // Hung up: nobody to tell.
+  } else if (WIFSIGNALED(last) && WTERMSIG(last) != SIGINT && WTERMSIG(last) != SIGPIPE) {
     warn(std::string(sigdescr_np(WTERMSIG(last))) + (WCOREDUMP(last) ? " (core dumped)" : ""));
   } else if (WIFSIGNALED(last) && WTERMSIG(last) == SIGINT && terminal_) {
     warn("");
@@ -141,13 +143,27 @@ int Shell::wait_foreground(Job& job) {
 template <typename Done>
 void Shell::wait_until(Done done) {
   while (!done()) {
-    std::vector<pollfd> fds{{supervisor_->event_fd(), POLLIN, 0}};
+    // Without a terminal (ssh host cmd, scp, sftp, rsync) sshd sends no SIGHUP when the
+    // client goes away; the hang-up of our standard output is how we learn it.
+    std::vector<pollfd> fds{{supervisor_->event_fd(), POLLIN, 0}, {STDOUT_FILENO, 0, 0}};
+    if (terminal_) fds[1].fd = -1;
     pump_.add_to(fds);
     if (poll(fds.data(), fds.size(), -1) < 0 && errno != EINTR) break;
     if (fds[0].revents & POLLIN) {
       for (const enforcer::ProcessEvent& e : supervisor_->poll(0)) jobs_.update(e);
     }
-    pump_.on_ready(fds, 1);
+    if (fds[1].revents & (POLLHUP | POLLERR)) on_hangup();
+    pump_.on_ready(fds, 2);
+  }
+}
+
+void Shell::on_hangup() {
+  if (!exit_requested_) log_->event("hangup");
+  request_exit(129);
+  for (Job& job : jobs_.all()) {
+    for (const Job::Process& p : job.processes) {
+      if (p.state != Job::State::done) kill(p.pid, SIGKILL);
+    }
   }
 }
 

@@ -101,6 +101,8 @@ class Shell final : public ExpansionContext {
   template <typename Done>
   void wait_until(Done done);
   void warn(const std::string& message);
+  // The client is gone (our standard output hung up): end every job and the session.
+  void on_hangup();
 
   const policy::Plan* plan_;
   policy::UserInfo user_;

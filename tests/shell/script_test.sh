@@ -86,6 +86,15 @@ check "missing policy: refused with status 1" test "$status" -eq 1
 check "missing policy: the message says so" grep -q "stsh: refusing the session: .*default.yaml" "$work/out"
 check "missing policy: nothing ran" bash -c "! grep -q should-not-run '$work/out'"
 
+# A client that goes away (here: the reader of our output) ends the job and the session, as
+# a hang-up would: sshd sends no SIGHUP to a session without a terminal.
+started=$SECONDS
+(cd "$home" && in_private_log runuser -u "$user" -- env -i PATH=/usr/bin:/bin \
+  "$work/stsh" --policy "$policy" -c 'echo start; sleep 60; echo never' </dev/null | head -1 >/dev/null)
+check "hang-up: the session ends at once" test $((SECONDS - started)) -lt 10
+check "hang-up: no process of the session is left" bash -c "! pgrep -u $user -x sleep"
+logged "session user=$user .*event=hangup" "the hang-up"
+
 # Nothing the syntax error's line asked for ran.
 check "a syntax error ran nothing" test ! -e "$home/ran"
 check "a denied redirection created nothing" test ! -e /etc/stsh-shell-test
