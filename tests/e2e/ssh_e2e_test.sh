@@ -112,7 +112,7 @@ cat $out/conc-5.txt
 cat e2e-marker.txt
 exit"
 e2e_expect "interactive: the session ends at the warning limit (5 violations)" \
-  "out!~$token_re" "out!~$secret_re"
+  'out~Permission denied' "out!~$token_re" "out!~$secret_re"
 e2e_violation_logged "interactive: the violation that reached the limit" alice /usr/bin/cat "$out/conc-5.txt"
 
 # --- ssh host command -------------------------------------------------------------------
