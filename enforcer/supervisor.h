@@ -68,6 +68,7 @@ class Supervisor {
   void on_notification();
   void on_socket_notification(const seccomp_notif& n);
   void on_path_notification(const seccomp_notif& n);
+  void on_meta_notification(const seccomp_notif& n);
   void reap(pid_t main, int& main_status, bool& main_done);
   void on_seccomp(pid_t tid);
   void on_exec(pid_t tid);
