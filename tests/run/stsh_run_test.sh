@@ -2,9 +2,12 @@
 # stsh-run on this machine: exec control under ptrace, exit statuses, escapes through env,
 # xargs and find -exec, the supervisor's death, and one syslog record per denial.
 #
-# Needs root: it runs its own rsyslogd on a private socket and, in a private mount namespace,
-# binds that socket over /dev/log for stsh-run, so the records it asserts are the ones stsh
-# wrote, whatever syslog daemon the machine has. Usage: stsh_run_test.sh STSH-RUN SOURCE_ROOT
+# Needs root: it runs its own rsyslogd on a private socket and, in a private mount namespace
+# whose /dev is an overlay (so nothing is made in the machine's /dev), binds that socket over
+# /dev/log for stsh-run, so the records it asserts are the ones stsh wrote, whatever syslog
+# daemon the machine has. Everything a run makes (files, sockets, the policies naming them,
+# the test user) is its own, so runs from two build directories can overlap.
+# Usage: stsh_run_test.sh STSH-RUN SOURCE_ROOT EXEC-ATTACKS
 set -u
 run=$1
 root=$2
@@ -20,6 +23,8 @@ fi
 command -v rsyslogd >/dev/null || { echo "stsh_run_test: rsyslogd is not installed" >&2; exit 1; }
 
 work=$(mktemp -d /tmp/stsh-run-test.XXXXXX)
+# The file checks' directories live here too; the test user of the limits checks reads it.
+chmod 755 "$work"
 sock=$work/log.sock
 logfile=$work/stsh.log
 cat >"$work/rsyslog.conf" <<CONF
@@ -29,32 +34,47 @@ input(type="imuxsock" Socket="$sock" CreatePath="on")
 local5.* action(type="omfile" file="$logfile" template="RSYSLOG_FileFormat")
 CONF
 rsyslogd -f "$work/rsyslog.conf" -i "$work/rsyslogd.pid"
-# The bind mount needs something at /dev/log; on a machine without a syslog socket we put an
-# empty file there for the duration of the test.
-made_devlog=false
-if [[ ! -e /dev/log ]]; then
-  : >/dev/log && made_devlog=true
-fi
+# The unprivileged user of the limits checks: this run's own, so that another run ending cannot
+# delete it under us. One left by a run that died with the same pid is used and left alone.
+test_user=stsh-test-$$
+made_user=false
 cleanup() {
   [[ -f $work/rsyslogd.pid ]] && kill "$(cat "$work/rsyslogd.pid")" 2>/dev/null
-  $made_devlog && rm -f /dev/log
+  [[ -n ${swapper:-} ]] && kill "$swapper" 2>/dev/null
+  $made_user && userdel "$test_user" 2>/dev/null
   rm -rf "$work"
 }
 trap cleanup EXIT
 for _ in $(seq 50); do [[ -S $sock ]] && break; sleep 0.1; done
 [[ -S $sock ]] || { echo "stsh_run_test: rsyslogd did not create $sock" >&2; exit 1; }
 
+# in_log_ns CMD...: CMD in a private mount namespace whose /dev/log is our rsyslogd's socket.
+# /dev is an overlay there (each call its own upper layer), so the socket gets a /dev/log to be
+# mounted on without anything made in, or taken from, the /dev that other runs share.
+in_log_ns() {
+  local layer
+  layer=$(mktemp -d "$work/dev.XXXXXX") && mkdir "$layer/upper" "$layer/work" || return 125
+  unshare --mount --propagation private bash -c '
+    mount -t overlay overlay -o "lowerdir=/dev,upperdir=$1/upper,workdir=$1/work" /dev &&
+      : >/dev/log && mount --bind "$2" /dev/log && shift 2 && exec "$@"' _ "$layer" "$sock" "$@"
+}
+
 # confined CMD...: stsh-run with the test policy, /dev/log pointing at our rsyslogd.
 confined() {
-  unshare --mount --propagation private bash -c 'mount --bind "$1" /dev/log && shift && exec "$@"' \
-    _ "$sock" "$run" --policy "$policy" -- "$@"
+  in_log_ns "$run" --policy "$policy" -- "$@"
 }
+
+# The log's length before a command: `logged` looks only at what came after it, so a record an
+# earlier command wrote cannot pass a later check. expect sets it; other commands call set_mark.
+log_mark=0
+set_mark() { log_mark=$(cat "$logfile" 2>/dev/null | wc -l); }
 
 # expect STATUS PATTERN CMD...: exit status and a regex over stdout+stderr.
 expect() {
   local want=$1 pattern=$2
   shift 2
   local out status
+  set_mark
   out=$(confined "$@" 2>&1)
   status=$?
   if [[ $status -ne $want ]] || ! grep -Eq -- "$pattern" <<<"$out"; then
@@ -67,15 +87,26 @@ expect() {
   fi
 }
 
-# logged PATTERN: a record matching PATTERN reached rsyslogd (it writes asynchronously).
+# logged PATTERN: a record matching PATTERN reached rsyslogd (it writes asynchronously) since
+# the last mark.
 logged() {
   for _ in $(seq 50); do
-    grep -Eq -- "$1" "$logfile" 2>/dev/null && { echo "ok: logged /$1/"; passes=$((passes + 1)); return; }
+    tail -n +$((log_mark + 1)) "$logfile" 2>/dev/null | grep -Eq -- "$1" &&
+      { echo "ok: logged /$1/"; passes=$((passes + 1)); return; }
     sleep 0.1
   done
-  echo "FAIL: no record /$1/ in the log:"
-  sed 's/^/    /' "$logfile" 2>/dev/null
+  echo "FAIL: no record /$1/ in the log since line $log_mark:"
+  tail -n +$((log_mark + 1)) "$logfile" 2>/dev/null | sed 's/^/    /'
   failures=$((failures + 1))
+}
+
+# check DESCRIPTION CMD...: CMD (run here, unconfined) succeeds.
+check() {
+  if "${@:2}"; then
+    echo "ok: $1"; passes=$((passes + 1))
+  else
+    echo "FAIL: $1"; failures=$((failures + 1))
+  fi
 }
 
 # Permitted programs run and keep their exit status.
@@ -103,13 +134,14 @@ logged 'entry=[^ ]*exec.yaml:[0-9]+:[0-9]+ syscall=execve path=/usr/bin/dash arg
 out=$(echo /etc | confined xargs sh -c 'echo ESCAPED' 2>&1); status=$?
 if [[ $status -eq 126 && $out != *ESCAPED* ]]; then echo "ok: xargs sh denied"; passes=$((passes + 1)); else echo "FAIL: xargs sh: $status $out"; failures=$((failures + 1)); fi
 expect 0 'found /etc/hostname' find /etc/hostname -exec echo found '{}' ';'
+set_mark
 out=$(confined find /etc/hostname -exec sh -c 'echo ESCAPED' ';' 2>&1); status=$?
 if [[ $out != *ESCAPED* && $out == *"Permission denied"* ]]; then echo "ok: find -exec sh denied"; passes=$((passes + 1)); else echo "FAIL: find -exec sh: $status $out"; failures=$((failures + 1)); fi
 logged 'syscall=execve path=/usr/bin/dash argv="sh -c echo ESCAPED" rule=default action=deny\[EACCES\]'
 
 # Audit mode: what would be denied runs, and is logged as such.
-out=$(unshare --mount --propagation private bash -c 'mount --bind "$1" /dev/log && shift && exec "$@"' \
-  _ "$sock" "$run" --policy "$policy" --mode audit -- env sh -c 'echo AUDITED' 2>&1); status=$?
+set_mark
+out=$(in_log_ns "$run" --policy "$policy" --mode audit -- env sh -c 'echo AUDITED' 2>&1); status=$?
 [[ $status -eq 0 && $out == *AUDITED* ]] && { echo "ok: audit mode runs what enforce mode denies"; passes=$((passes + 1)); } ||
   { echo "FAIL: audit mode: $status $out"; failures=$((failures + 1)); }
 logged 'syscall=execve path=/usr/bin/dash argv="sh -c echo AUDITED" rule=default action=audit-deny\[EACCES\] mode=audit'
@@ -128,8 +160,9 @@ printf '#!/usr/bin/echo\n' >"$work/echo.sh"
 printf '#!/usr/bin/dash\necho ESCAPED\n' >"$work/dash.sh"
 chmod 755 "$work/echo.sh" "$work/dash.sh"
 expect 0 "^$work/echo.sh\$" "$work/echo.sh"
+set_mark
 out=$(confined "$work/dash.sh" 2>&1); status=$?
-if [[ $status -eq 126 && $out != *ESCAPED* ]]; then echo "ok: a script whose interpreter is denied does not run"; else echo "FAIL: dash script: $status $out"; failures=$((failures + 1)); fi
+if [[ $status -eq 126 && $out != *ESCAPED* ]]; then echo "ok: a script whose interpreter is denied does not run"; passes=$((passes + 1)); else echo "FAIL: dash script: $status $out"; failures=$((failures + 1)); fi
 logged "syscall=execve path=/usr/bin/dash argv=$work/dash.sh rule=default action=deny"
 
 # Attacks on exec control (tests/helpers/exec_attacks.c): a denied program never runs.
@@ -146,11 +179,18 @@ logged 'exe=[^ ]*exec_attacks .*syscall=execve path="/memfd:payload \(deleted\)"
 expect 0 'ptrace-parent: rc=-1 errno=EPERM' "$attacks" ptrace-parent
 
 # The supervisor's death kills everything it confines.
-seconds=$((300 + RANDOM % 1000))  # a sleep no one else runs, to find it by its arguments
+# A sleep no one else runs (this run's pid in its fraction), to find it by its arguments.
+seconds=$((300 + RANDOM % 1000)).$$
 confined timeout 900 sleep "$seconds" 2>/dev/null &
 supervised=$!
 for _ in $(seq 50); do victim=$(pgrep -f "^sleep $seconds\$"); [[ -n $victim ]] && break; sleep 0.1; done
-sup=$(pgrep -x stsh-run -n)
+# Its supervisor is the stsh-run above timeout: this run's, not the newest on the machine.
+sup=
+if [[ -n $victim ]]; then
+  timeout_pid=$(ps -o ppid= -p "$victim" | tr -d ' ')
+  sup=$(ps -o ppid= -p "$timeout_pid" | tr -d ' ')
+  [[ $(ps -o comm= -p "$sup" 2>/dev/null) == stsh-run ]] || sup=
+fi
 if [[ -n $sup && -n $victim ]]; then
   kill -9 "$sup"
   sleep 1
@@ -166,22 +206,21 @@ if [[ -n $sup && -n $victim ]]; then
 else
   echo "FAIL: could not find the supervisor ($sup) or its confined sleep ($victim)"
   failures=$((failures + 1))
+  [[ -n $victim ]] && kill -9 "$victim"  # so that the wait below ends
 fi
 wait "$supervised" 2>/dev/null
 
 # Limits and umask, as an unprivileged user (root is exempt from RLIMIT_NPROC). The binaries
 # and the policy are copied where that user can reach them, whatever the build directory is.
-made_user=false
-if ! id stsh-test >/dev/null 2>&1; then
-  useradd --system --no-create-home --shell /usr/sbin/nologin stsh-test && made_user=true
+if ! id "$test_user" >/dev/null 2>&1; then
+  useradd --system --no-create-home --shell /usr/sbin/nologin "$test_user" && made_user=true
 fi
-chmod 755 "$work"
 mkdir -p "$work/tests"
 cp "$attacks" "$work/tests/exec_attacks"
 cp "$run" "$work/stsh-run"
 cp "$root/tests/run/limits.yaml" "$work/limits.yaml"
 chmod 644 "$work/limits.yaml"
-as_user() { runuser -u stsh-test -- "$work/stsh-run" --policy "$work/limits.yaml" -- "$@" 2>&1; }
+as_user() { runuser -u "$test_user" -- "$work/stsh-run" --policy "$work/limits.yaml" -- "$@" 2>&1; }
 out=$(as_user "$work/tests/exec_attacks" fork-bomb 50); status=$?
 made=$(sed -n 's/^fork-bomb: made=\([0-9]*\).*/\1/p' <<<"$out")
 if [[ $status -eq 0 && -n $made && $made -lt 10 && $out == *"errno=EAGAIN"* ]]; then
@@ -192,12 +231,13 @@ fi
 out=$(as_user "$work/tests/exec_attacks" umask)
 [[ $out == *"umask: 027"* ]] && { echo "ok: the session umask applies"; passes=$((passes + 1)); } ||
   { echo "FAIL: umask: $out"; failures=$((failures + 1)); }
-$made_user && userdel stsh-test
+$made_user && userdel "$test_user" && made_user=false
 
-# Files: the Landlock domain derived from files.yaml, enforced by the kernel.
-policy=$root/tests/run/files.yaml
-files=/tmp/stsh-run-files-test
-rm -rf "$files"
+# Files: the Landlock domain derived from files.yaml, enforced by the kernel. The policy names
+# @FILES@; this run's copy names this run's directory.
+files=$work/files
+policy=$work/files.yaml
+sed "s|@FILES@|$files|g" "$root/tests/run/files.yaml" >"$policy"
 mkdir -p "$files/ro" "$files/out"
 echo readable >"$files/ro/readme"
 ln -s /etc/hostname "$files/ro/link"
@@ -215,7 +255,7 @@ expect 1 "touch: cannot touch '$files/ro/new': Permission denied" touch "$files/
 echo S-secret >"$files/ro/secret"
 echo A-ok >"$files/ro/ok"
 expect 1 "cat: $files/ro/secret: Operation not permitted" cat "$files/ro/secret"
-logged "exe=/usr/bin/cat .*syscall=openat path=$files/ro/secret rule=[^ ]*files.yaml:9:7 action=deny\\[EPERM\\]"
+logged "exe=/usr/bin/cat .*syscall=openat path=$files/ro/secret rule=[^ ]*files.yaml:10:7 action=deny\\[EPERM\\]"
 expect 2 "ls: cannot access '$files/ro': Permission denied" ls "$files/ro"
 logged "exe=/usr/bin/ls .*syscall=statx path=$files/ro rule=default action=deny\\[EACCES\\]"
 out=$(echo piped | confined cat /dev/stdin 2>&1); [[ $out == *piped* ]] &&
@@ -232,7 +272,7 @@ echo k >"$files/out/keep/file"
 expect 0 '' mkdir "$files/out/newdir"
 [[ -d $files/out/newdir ]] && { echo "ok: mkdir landed"; passes=$((passes + 1)); } || { echo "FAIL: no $files/out/newdir"; failures=$((failures + 1)); }
 expect 1 "mkdir: cannot create directory '$files/out/keep/sub': Operation not permitted" mkdir "$files/out/keep/sub"
-logged "exe=/usr/bin/mkdir .*syscall=mkdir path=$files/out/keep/sub rule=[^ ]*files.yaml:10:7 action=deny\\[EPERM\\]"
+logged "exe=/usr/bin/mkdir .*syscall=mkdir path=$files/out/keep/sub rule=[^ ]*files.yaml:11:7 action=deny\\[EPERM\\]"
 expect 1 "rm: cannot remove '$files/out/keep/file': Operation not permitted" rm "$files/out/keep/file"
 [[ -f $files/out/keep/file ]] && { echo "ok: the denied unlink did not happen"; passes=$((passes + 1)); } || { echo "FAIL: $files/out/keep/file removed"; failures=$((failures + 1)); }
 expect 0 '' rmdir "$files/out/newdir"
@@ -245,7 +285,7 @@ expect 0 '' mv "$files/out/moveme" "$files/out/moved"
 [[ -f $files/out/moved && ! -e $files/out/moveme ]] && { echo "ok: mv landed"; passes=$((passes + 1)); } || { echo "FAIL: mv did not happen"; failures=$((failures + 1)); }
 expect 1 "Operation not permitted" mv "$files/out/moved" "$files/out/keep/moved"
 expect 1 "Operation not permitted" mv "$files/out/keep/file" "$files/out/stolen"
-logged "exe=/usr/bin/mv .*syscall=renameat2 path=$files/out/keep/file path1=$files/out/stolen rule=[^ ]*files.yaml:10:7 action=deny"
+logged "exe=/usr/bin/mv .*syscall=renameat2 path=$files/out/keep/file path1=$files/out/stolen rule=[^ ]*files.yaml:11:7 action=deny"
 [[ -f $files/out/keep/file && -f $files/out/moved ]] && { echo "ok: denied renames did not happen"; passes=$((passes + 1)); } || { echo "FAIL: a denied rename happened"; failures=$((failures + 1)); }
 expect 0 '' ln -s /etc/hostname "$files/out/sym"
 [[ $(readlink "$files/out/sym") == /etc/hostname ]] && { echo "ok: symlink landed"; passes=$((passes + 1)); } || { echo "FAIL: no symlink"; failures=$((failures + 1)); }
@@ -265,12 +305,12 @@ expect 0 'open: read A-ok' "$attacks" open "/proc/self/cwd/../ro/ok"
 cd / || exit 1
 expect 0 'open-race-buffer: opened=[1-9][0-9]* escaped=0$' "$attacks" open-race-buffer "$files/ro/ok" "$files/ro/secret" 3000
 expect 0 'open-race-link: opened=[1-9][0-9]* escaped=0$' "$attacks" open-race-link "$files/out/w" "$files/ro/ok" "$files/ro/secret" 3000
-rm -rf "$files"
+
 
 # Network: whole addresses and unix socket paths, decided by the broker, performed by it.
-policy=$root/tests/run/net.yaml
-net=/tmp/stsh-run-net-test
-rm -rf "$net"
+net=$work/net
+policy=$work/net.yaml
+sed "s|@NET@|$net|g" "$root/tests/run/net.yaml" >"$policy"
 mkdir -p "$net"
 "$attacks" listen 47801 30 >/dev/null &
 server_tcp=$!
