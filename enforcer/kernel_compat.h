@@ -60,6 +60,28 @@
 #ifndef __NR_open_tree_attr
 #define __NR_open_tree_attr 467  // Linux 6.15: open_tree() plus mount_setattr() in one call
 #endif
+// Path-taking twins of older syscalls: a Plan that routes the older one must route these too.
+#ifndef __NR_fchmodat2
+#define __NR_fchmodat2 452  // Linux 6.6: fchmodat() with flags (AT_SYMLINK_NOFOLLOW, AT_EMPTY_PATH)
+#endif
+#ifndef __NR_setxattrat
+#define __NR_setxattrat 463  // Linux 6.13: the xattr calls relative to a dirfd, with AT_* flags
+#endif
+#ifndef __NR_getxattrat
+#define __NR_getxattrat 464
+#endif
+#ifndef __NR_listxattrat
+#define __NR_listxattrat 465
+#endif
+#ifndef __NR_removexattrat
+#define __NR_removexattrat 466
+#endif
+#ifndef __NR_file_getattr
+#define __NR_file_getattr 468  // Linux 6.17: FS_IOC_FSGETXATTR by path
+#endif
+#ifndef __NR_file_setattr
+#define __NR_file_setattr 469
+#endif
 
 // ---- Landlock -------------------------------------------------------------------------------
 // ABI history: 1 = Linux 5.13, 2 = 5.19, 3 = 6.2, 4 = 6.7, 5 = 6.10, 6 = 6.12, 7 = 6.15.

@@ -7,7 +7,6 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
-#include <cctype>
 #include <cerrno>
 #include <climits>
 #include <cstdlib>
@@ -20,25 +19,6 @@ namespace {
 
 bool creates(int flags) {
   return (flags & O_CREAT) != 0 || (flags & O_TMPFILE) == O_TMPFILE;
-}
-
-// "/proc/12/fd/3" or "/proc/12/task/13/fd/3".
-bool is_fd_magic_link(const std::string& p) {
-  auto digits = [&](size_t& i) {
-    const size_t start = i;
-    while (i < p.size() && std::isdigit(static_cast<unsigned char>(p[i]))) ++i;
-    return i > start;
-  };
-  size_t i = 0;
-  auto literal = [&](std::string_view s) {
-    if (p.compare(i, s.size(), s) != 0) return false;
-    i += s.size();
-    return true;
-  };
-  if (!literal("/proc/") || !digits(i)) return false;
-  const size_t mark = i;
-  if (!(literal("/task/") && digits(i))) i = mark;
-  return literal("/fd/") && digits(i) && i == p.size();
 }
 
 }  // namespace

@@ -24,6 +24,7 @@
 
 #include "enforcer/fd_passing.h"
 #include "enforcer/landlock_plan.h"
+#include "enforcer/meta_broker.h"
 #include "enforcer/open_broker.h"
 #include "enforcer/path_broker.h"
 #include "enforcer/socket_broker.h"
@@ -65,6 +66,10 @@ Result<Supervisor> Supervisor::create(const policy::Plan& plan, ViolationLog& lo
   spec.notify = {SYS_open,     SYS_openat,    SYS_openat2, SYS_creat,  SYS_connect, SYS_bind,
                  SYS_unlink,   SYS_unlinkat,  SYS_rmdir,   SYS_mkdir,  SYS_mkdirat, SYS_rename,
                  SYS_renameat, SYS_renameat2, SYS_link,    SYS_linkat, SYS_symlink, SYS_symlinkat};
+  // The metadata calls (meta_broker.h): every number is_brokered_meta_call knows.
+  for (int nr = 0; nr <= kNewestVettedSyscall; ++nr) {
+    if (is_brokered_meta_call(nr)) spec.notify.push_back(nr);
+  }
   auto filter = compile_kernel_filter(spec);
   if (!filter) return filter.take_error();
   // The Landlock domain is built here, once; each child only enters it.
@@ -423,6 +428,7 @@ void Supervisor::on_notification(int listener) {
   if (is_brokered_socket_call(static_cast<int>(n.data.nr)))
     return on_socket_notification(listener, n);
   if (is_brokered_path_call(static_cast<int>(n.data.nr))) return on_path_notification(listener, n);
+  if (is_brokered_meta_call(static_cast<int>(n.data.nr))) return on_meta_notification(listener, n);
   seccomp_notif_resp resp{};
   resp.id = n.id;
   auto answer_error = [&](int err) {
@@ -498,6 +504,55 @@ void Supervisor::on_path_notification(int listener, const seccomp_notif& n) {
   }
   if (!d.permitted()) return answer(-d.error);
   answer(path_call_on_behalf(pid, *req));
+}
+
+// stat, access, readlink, chmod, chown, truncate, utimes, xattrs, mknod, chdir and their
+// forms, decided on the canonical object and done by us through a descriptor of it
+// (meta_broker.h).
+void Supervisor::on_meta_notification(int listener, const seccomp_notif& n) {
+  const auto pid = static_cast<pid_t>(n.pid);
+  seccomp_notif_resp resp{};
+  resp.id = n.id;
+  auto answer = [&](int rc) {
+    if (rc < 0) {
+      resp.error = rc;
+    } else {
+      resp.val = rc;
+    }
+    ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, &resp);
+  };
+  auto continue_in_kernel = [&] {
+    resp.flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+    ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, &resp);
+  };
+  Task& task = tasks_[pid];
+  if (task.tgid == 0) task.tgid = thread_group_of(pid);
+  int err = 0;
+  auto req = read_meta_request(n, task.tgid, err);
+  if (ioctl(listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &n.id) != 0) return;
+  if (!req) return answer(-err);
+  // A NULL path in a register: only a descriptor is named, and nothing can change it now.
+  if (req->op == MetaOp::kernel) return continue_in_kernel();
+  // A descriptor the process holds (fstat and friends): not a policy question, but done by
+  // us, because the empty path we read could be filled in before the kernel reads it.
+  if (req->by_descriptor()) return answer(meta_call_on_behalf(pid, *req));
+  const policy::CommandPolicy& policy = task.policy ? *task.policy : plan_->login();
+  policy::Call call = meta_call(*req);
+  call.filename = policy_view(pid, *call.filename, task.tgid);
+  const policy::Decision d = decide_and_log(pid, policy, call);
+  if (d.verdict == policy::Verdict::kill) {
+    kill(pid, SIGKILL);
+    return answer(-EPERM);
+  }
+  if (!d.permitted()) return answer(-d.error);
+  // chdir cannot be done for another process, so a permitted one runs in the kernel, which
+  // reads the path again: the process may end up in a directory we did not decide on. That
+  // grants nothing. Being in a directory is no access to it: every later path is resolved by
+  // the brokers from the real working directory (/proc/PID/cwd) to a canonical path and
+  // decided on that, and the kernel-run calls are bounded by the Landlock domain, which knows
+  // no working directory either. The decision here only gives `cd` its friendly errno.
+  if (req->op == MetaOp::chdir) return continue_in_kernel();
+  answer(meta_call_on_behalf(pid, *req));
 }
 
 // connect and bind, decided on the address we read and performed by us with our copy of it.

@@ -6,10 +6,15 @@
 //
 // File and TCP access is bounded by a Landlock domain derived from the Plan
 // (landlock_plan.h): race-free, in the kernel, but an over-approximation of the policy. Inside
-// it, the open family goes to the supervisor by seccomp user notification and is decided
-// exactly, per command, with the supervisor performing the open (open_broker.h).
-// Not yet here (issue 3): exact rules for the other path syscalls (stat, unlink, rename, ...)
-// and sockaddrs, and syslog records for what Landlock alone denies.
+// it, these go to the supervisor by seccomp user notification and are decided exactly, per
+// command, on canonical paths and whole addresses, with the supervisor performing the call
+// itself (the TOCTOU rule, case b): the open family (open_broker.h); unlink, rmdir, mkdir,
+// rename, link, symlink (path_broker.h); stat, statx, statfs, access, readlink, chmod, chown,
+// truncate, the utime family, the xattr calls and mknod, with their *at and l* forms
+// (meta_broker.h); connect and bind (socket_broker.h). chdir is decided, then run by the
+// kernel (on_meta_notification says why that is safe).
+// Not yet here: sendto/sendmsg destinations, inotify_add_watch and fanotify_mark paths, calls
+// on descriptors (fchmod, fchown, ...), and syslog records for what Landlock alone denies.
 #pragma once
 
 #include <sys/types.h>
@@ -110,6 +115,7 @@ class Supervisor {
   void on_notification(int listener);
   void on_socket_notification(int listener, const seccomp_notif& n);
   void on_path_notification(int listener, const seccomp_notif& n);
+  void on_meta_notification(int listener, const seccomp_notif& n);
   void on_fd_ready(int fd, unsigned events);
   void reap();
   void on_seccomp(pid_t tid);

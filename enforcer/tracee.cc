@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <iterator>
+#include <string_view>
 
 #include "policy/paths.h"
 
@@ -131,6 +132,24 @@ pid_t thread_group_of(pid_t tid) {
     if (line.rfind("Tgid:", 0) == 0) return static_cast<pid_t>(std::atoi(line.c_str() + 5));
   }
   return tid;
+}
+
+bool is_fd_magic_link(const std::string& p) {
+  auto digits = [&](size_t& i) {
+    const size_t start = i;
+    while (i < p.size() && std::isdigit(static_cast<unsigned char>(p[i]))) ++i;
+    return i > start;
+  };
+  size_t i = 0;
+  auto literal = [&](std::string_view s) {
+    if (p.compare(i, s.size(), s) != 0) return false;
+    i += s.size();
+    return true;
+  };
+  if (!literal("/proc/") || !digits(i)) return false;
+  const size_t mark = i;
+  if (!(literal("/task/") && digits(i))) i = mark;
+  return literal("/fd/") && digits(i) && i == p.size();
 }
 
 // A realpath() for another process: symlinks are followed here, component by component, so

@@ -32,6 +32,10 @@ std::string policy_view(pid_t pid, const std::string& canonical, pid_t tgid = 0)
 // The thread group (process) a thread belongs to, from /proc.
 pid_t thread_group_of(pid_t tid);
 
+// "/proc/12/fd/3" or "/proc/12/task/13/fd/3": what resolve_for leaves unresolved for a
+// descriptor that is no path (a pipe, a socket, an anonymous inode).
+bool is_fd_magic_link(const std::string& path);
+
 // The path a process means by `path` relative to `dirfd` (AT_FDCWD = its cwd), made absolute
 // and resolved through symlinks the way the kernel would resolve it now. nullopt when the
 // path does not resolve (then the caller decides on the lexical form).

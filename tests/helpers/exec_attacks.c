@@ -14,6 +14,32 @@
 //   reopen FILE                   open FILE read-only, then reopen it for writing via /proc/self/fd
 //   open-race-buffer OK DENIED N  a thread flips the path buffer while the main thread opens it
 //   open-race-link DIR OK DENIED N  a thread swaps DIR/link between OK and DENIED while we open it
+//   sys NAME PATH [ARG]           one metadata syscall by its name (stat, lstat, newfstatat,
+//                                 statx, statfs, access, faccessat, faccessat2, readlink,
+//                                 readlinkat, chmod, fchmodat, fchmodat2, chown, lchown, fchownat,
+//                                 truncate, utime, utimes, futimesat, utimensat, setxattr,
+//                                 lsetxattr, getxattr, lgetxattr, listxattr, llistxattr,
+//                                 removexattr, lremovexattr, mknod, mknodat, chdir, and the
+//                                 descriptor forms fstat-empty, readlink-empty, chown-empty);
+//                                 ARG: access "r"/"w"/"x"/"f", chmod octal, chown "UID:GID",
+//                                 truncate length, setxattr "NAME=VALUE", getxattr and
+//                                 removexattr NAME. Prints "NAME: ok ..." or "NAME: errno=E".
+//   race-shm OK DENIED N INO      a second process rewrites the path through a MAP_SHARED page
+//                                 while we open and stat it; a stat escapes when it returns
+//                                 inode INO (DENIED's)
+//   stat-race OK DENIED N INO     a thread flips the path buffer while we stat it
+//   stat-race-empty OK DENIED N INO  a thread flips the buffer between "" and DENIED while we
+//                                 fstatat(fd of OK, buffer, AT_EMPTY_PATH)
+//   open-loop PATH N              open PATH N times (something else swaps what it names)
+//   swap-loop A B                 exchange A and B (renameat2 RENAME_EXCHANGE) until killed
+//   thread-chdir A B NAME         from A, open NAME; a thread chdirs to B; open NAME again
+//   cwd-race A B NAME N           a thread flips the cwd between A and B (fchdir) while we
+//                                 open NAME; B/NAME is the denied one
+//   fd-paths N NAME               reach NAME inside the directory open as descriptor N by every
+//                                 route: /proc/self/fd/N/NAME, /dev/fd/N/NAME, openat, fstatat,
+//                                 faccessat, fchdir then open and stat
+//   reopen-opath FILE             open FILE O_PATH, then reopen it for writing via /dev/fd/N
+//   link FROM TO                  link(FROM, TO): print "ok" or the errno
 // The open races print how many reads returned the denied file's first byte differently from
 // OK's ("escaped=N"); OK's content must differ from DENIED's.
 #define _GNU_SOURCE
@@ -35,6 +61,8 @@
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+int meta_mode(int argc, char** argv);  // meta_attacks.c: -1 when the mode is not one of its
 
 static char path_buf[4096];
 static const char* allowed;
@@ -77,6 +105,8 @@ static void* exec_from_thread(void* arg) {
 int main(int argc, char** argv) {
   if (argc < 2) return 2;
   const char* mode = argv[1];
+  const int meta = meta_mode(argc, argv);
+  if (meta >= 0) return meta;
   if (!strcmp(mode, "race-thread") && argc == 5) {
     allowed = argv[2];
     denied = argv[3];
