@@ -24,6 +24,8 @@ class CompactList {
   // Index of the first entry admitting the canonical path / sockaddr text, or nullopt.
   std::optional<uint32_t> match_path(std::string_view path) const;
   std::optional<uint32_t> match_sockaddr(std::string_view sockaddr) const;
+  // Whether some entry admits a path strictly below directory `dir`.
+  bool admits_below(std::string_view dir) const { return paths_.matches_below(dir); }
 
   // The exec list holds "@commands": any program the user may start may be started.
   bool includes_commands() const { return includes_commands_; }

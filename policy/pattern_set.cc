@@ -1,5 +1,7 @@
 #include "policy/pattern_set.h"
 
+#include <string>
+
 #include <algorithm>
 #include <cassert>
 
@@ -286,6 +288,51 @@ std::optional<uint32_t> PatternSet::first_match(std::string_view subject) const 
   }
   if (walk.best == kNone) return std::nullopt;
   return walk.best;
+}
+
+bool PatternSet::matches_below(std::string_view dir) const {
+  std::string subject(dir);
+  if (subject.empty() || subject.back() != '/') subject += '/';
+  thread_local Scratch scratch;
+  if (scratch.stamp.size() < nodes_.size()) scratch.stamp.resize(nodes_.size(), 0);
+  std::vector<uint32_t>& current = scratch.current;
+  std::vector<uint32_t>& next = scratch.next;
+
+  Walk walk{*this, scratch.stamp.data()};
+  if (subject.front() == '/') walk.best = slash_root_;
+  if (walk.best != kNone) return true;  // "/" as inpath: everything
+  current.clear();
+  walk.generation = scratch.next_generation();
+  walk.push(current, 0);
+  walk.close(current, 0);
+  size_t i = 0;
+  while (!current.empty()) {
+    if (current.size() == 1 && walk.plain(current.front())) {
+      // A literal stretch: alive at the end of `subject`, or a subtree pattern ending at a
+      // '/' on the way, means something below `dir` matches.
+      uint32_t node = current.front();
+      while (walk.plain(node)) {
+        if (i == subject.size()) return true;
+        if (subject[i] == '/' && nodes_[node].accept_subtree != kNone) return true;
+        node = literal_child(node, static_cast<unsigned char>(subject[i++]));
+        if (node == kNone) return false;
+      }
+      current.clear();
+      walk.generation = scratch.next_generation();
+      walk.push(current, node);
+      walk.close(current, 0);
+      continue;
+    }
+    walk.accept(current, subject, i);
+    if (walk.best != kNone) return true;  // a subtree pattern accepted a prefix
+    if (i == subject.size()) break;
+    walk.generation = scratch.next_generation();
+    next.clear();
+    walk.step(current, next, static_cast<unsigned char>(subject[i++]));
+    current.swap(next);
+  }
+  // Alive after the '/': a pattern continues below `dir`.
+  return i == subject.size() && !current.empty();
 }
 
 }  // namespace stsh::policy

@@ -38,6 +38,9 @@ class PatternSet {
   // The smallest id whose pattern matches `subject`. Thread-compatible: concurrent lookups on
   // one const set are safe (the scratch space is thread_local).
   std::optional<uint32_t> first_match(std::string_view subject) const;
+  // Whether some pattern matches a path strictly below directory `dir` ("/home" for
+  // "/home/alice/**"): the automaton is still alive after "dir/".
+  bool matches_below(std::string_view dir) const;
 
   size_t size() const { return size_; }
   bool empty() const { return size_ == 0; }

@@ -72,6 +72,7 @@ class Plan {
   friend class PlanCompiler;
   Plan() = default;
   Decision decide_one(const CommandPolicy& policy, const Call& call) const;
+  bool on_the_way(const CommandPolicy& policy, std::string_view dir) const;
 
   Session session_;
   std::vector<std::string> files_;

@@ -257,6 +257,29 @@ bool second_path_is_raw(int nr) {
   return nr == __NR_symlink || nr == __NR_symlinkat;
 }
 
+bool is_lookup(int nr, std::optional<int> oflags) {
+  switch (nr) {
+    case __NR_stat:
+    case __NR_lstat:
+    case __NR_newfstatat:
+    case __NR_statx:
+    case __NR_access:
+    case __NR_faccessat:
+    case __NR_faccessat2:
+    case __NR_readlink:
+    case __NR_readlinkat:
+    case __NR_statfs:
+    case __NR_chdir:
+      return true;
+    case __NR_open:
+    case __NR_openat:
+    case __NR_openat2:
+      return oflags && (*oflags & O_PATH);
+    default:
+      return false;
+  }
+}
+
 std::string format_oflags(int flags) {
   auto bits = static_cast<unsigned>(flags);
   std::string out;

@@ -67,6 +67,11 @@ bool second_path_is_written(int nr);
 // so it is matched only by rules and never checked against a compact list.
 bool second_path_is_raw(int nr);
 
+// A lookup: a call that learns about a path without reading or changing what is in it — the
+// stat family, access, readlink, statfs, chdir, and open with O_PATH. Directories on the way to
+// a path a command may use are open to lookups (Plan::decide), as path resolution needs them.
+bool is_lookup(int nr, std::optional<int> oflags);
+
 // "O_WRONLY|O_CREAT|O_TRUNC": the access mode first, then the flags in a fixed order (see .cc);
 // unknown bits are appended as one hex number ("|0x40000000").
 std::string format_oflags(int flags);

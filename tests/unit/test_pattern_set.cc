@@ -273,3 +273,28 @@ TEST_CASE("PatternSet: random sets agree with glob_match") {
   CHECK(compared == 100000);
   CHECK(matched > 10000);  // the test must actually exercise matches
 }
+
+TEST_CASE("PatternSet: matches_below tells the directories on the way to a pattern") {
+  PatternSet set;
+  set.add(MatchKind::glob, "/home/alice/**", 0);
+  set.add(MatchKind::glob, "/srv/*/www/**", 1);
+  set.add(MatchKind::glob, "/h*", 2);
+  set.add(MatchKind::prefix, "/opt/tool", 3);
+  set.add(MatchKind::exact, "/etc/hosts", 4);
+  CHECK(set.matches_below("/"));
+  CHECK(set.matches_below("/home"));
+  CHECK(set.matches_below("/home/alice"));        // ** below it
+  CHECK(set.matches_below("/home/alice/deep"));   // ** spans any depth
+  CHECK_FALSE(set.matches_below("/home/bob"));
+  CHECK(set.matches_below("/srv"));
+  CHECK(set.matches_below("/srv/site"));          // * then /www/**
+  CHECK_FALSE(set.matches_below("/srv/site/tmp"));
+  CHECK(set.matches_below("/opt"));
+  CHECK(set.matches_below("/opt/tool"));          // inpath: everything below
+  CHECK(set.matches_below("/etc"));
+  CHECK_FALSE(set.matches_below("/etc/hosts"));   // an exact file has nothing below
+  CHECK_FALSE(set.matches_below("/hx"));          // "/h*" stays in one component
+  CHECK_FALSE(set.matches_below("/var"));
+  PatternSet empty;
+  CHECK_FALSE(empty.matches_below("/"));
+}

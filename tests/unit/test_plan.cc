@@ -319,3 +319,32 @@ TEST_CASE("syscalls outside the families are not restricted by lists") {
   open.oflags = O_RDONLY;
   CHECK_FALSE(plan->decide(*plan->command_for("/usr/bin/x"), open).permitted());
 }
+
+TEST_CASE("lookups on the way to a permitted path are permitted, nothing more") {
+  auto plan = plan_of(R"(
+defaults:
+  read: [$HOME/**]
+  write: [/srv/*/upload/**]
+  rules:
+    - fsread: filename eq "/srv" then deny[eperm] log
+)");
+  const CommandPolicy& login = plan->login();
+  for (const char* syscall : {"stat", "lstat", "newfstatat", "statx", "access", "readlink",
+                              "chdir", "statfs"}) {
+    INFO(syscall);
+    const Decision d = plan->decide(login, path_call(syscall, "/home"));
+    CHECK(d.permitted());
+    CHECK_FALSE(d.log);
+    CHECK(d.rule == "on the way to a permitted path");
+    CHECK_FALSE(plan->decide(login, path_call(syscall, "/home/bob")).permitted());
+  }
+  CHECK(plan->decide(login, open_call("/home", O_PATH | O_DIRECTORY)).permitted());
+  CHECK(plan->decide(login, path_call("stat", "/")).permitted());
+  // Reading or listing the directory is not a lookup.
+  CHECK_FALSE(plan->decide(login, open_call("/home", O_RDONLY | O_DIRECTORY)).permitted());
+  CHECK_FALSE(plan->decide(login, path_call("getxattr", "/home")).permitted());
+  // A rule still comes first.
+  CHECK(plan->decide(login, path_call("stat", "/srv")).error == EPERM);
+  CHECK(plan->decide(login, path_call("stat", "/srv/site")).permitted());
+  CHECK_FALSE(plan->decide(login, path_call("stat", "/srv/site/private")).permitted());
+}
