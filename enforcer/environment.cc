@@ -7,10 +7,25 @@
 namespace stsh::enforcer {
 namespace {
 
-// Variables that make a program load or run code of the caller's choosing.
-constexpr std::array<std::string_view, 12> kDangerous = {
-    "LD_PRELOAD", "LD_LIBRARY_PATH", "LD_AUDIT", "LD_DEBUG_OUTPUT", "BASH_ENV",  "ENV", "SHELLOPTS",
-    "PS4",        "PYTHONPATH",      "PERL5LIB", "PERL5OPT",        "GCONV_PATH"};
+// Variables that make a program load or run code of the caller's choosing: inside a command
+// whose own entry grants more than the user has (git's network, an interpreter's argv rules),
+// such code would get those grants. Whole names, and prefixes (ending in '_' or naming a
+// family) for the loaders and interpreters that read many.
+constexpr std::array<std::string_view, 10> kDangerousNames = {
+    "BASH_ENV",       "ENV", "SHELLOPTS",  "BASHOPTS",       "PS4",
+    "PROMPT_COMMAND", "IFS", "GCONV_PATH", "GLIBC_TUNABLES", "MALLOC_CHECK_"};
+constexpr std::array<std::string_view, 14> kDangerousPrefixes = {
+    "LD_",           "PYTHON",           "PERL",     "RUBY",     "NODE_",
+    "LUA_",          "BASH_FUNC_",       "GIT_",     "OPENSSL_", "JAVA_TOOL_OPTIONS",
+    "_JAVA_OPTIONS", "JDK_JAVA_OPTIONS", "LESSOPEN", "LESSCLOSE"};
+
+bool dangerous(std::string_view name) {
+  if (std::find(kDangerousNames.begin(), kDangerousNames.end(), name) != kDangerousNames.end()) {
+    return true;
+  }
+  return std::any_of(kDangerousPrefixes.begin(), kDangerousPrefixes.end(),
+                     [&](std::string_view p) { return name.substr(0, p.size()) == p; });
+}
 
 std::string_view name_of(std::string_view entry) {
   return entry.substr(0, entry.find('='));
@@ -63,8 +78,7 @@ std::vector<std::string> scrub_environment(const policy::Session& session,
     if (std::find(session.env.unset.begin(), session.env.unset.end(), name) !=
         session.env.unset.end())
       return true;
-    return std::find(kDangerous.begin(), kDangerous.end(), name) != kDangerous.end() &&
-           !explicitly_wanted(name);
+    return dangerous(name) && !explicitly_wanted(name);
   });
   return env;
 }

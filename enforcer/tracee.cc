@@ -158,6 +158,8 @@ bool is_fd_magic_link(const std::string& p) {
 // (pipe:[..], socket:[..], anon_inode:..) ends the walk: the result is the /proc path itself.
 std::optional<std::string> resolve_for(pid_t pid, int dirfd, const std::string& path,
                                        pid_t tgid_hint) {
+  // What the kernel would see ends at the first NUL; a caller holding more must not decide on it.
+  if (path.find('\0') != std::string::npos) return std::nullopt;
   std::vector<std::string> done;
   if (path.empty() || path.front() != '/') {
     auto base = proc_link(pid, dirfd == AT_FDCWD ? "cwd" : "fd/" + std::to_string(dirfd));

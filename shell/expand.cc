@@ -66,6 +66,9 @@ class WordExpander {
     Result<std::string> output = context_.command_substitution(*p.program);
     if (!output) return output.take_error();
     std::string& text = *output;
+    // A NUL cannot be part of a C string: a word holding one would be decided as one path and
+    // opened as another (cut at the NUL). Dropped, as bash does.
+    std::erase(text, '\0');
     while (!text.empty() && text.back() == '\n') text.pop_back();
     add_expansion(text, p.quoted);
     return Ok{};

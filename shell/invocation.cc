@@ -1,8 +1,12 @@
 #include "shell/invocation.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
-#include <sstream>
+#include <initializer_list>
+#include <variant>
+
+#include "shell/parser.h"
 
 namespace stsh::shell {
 
@@ -61,27 +65,64 @@ std::optional<Invocation> parse_invocation(int argc, char** argv, std::string& e
   return inv;
 }
 
-std::string ssh_kind(const std::string& command) {
-  // Only a plain command line is a file transfer: "scp -t x; cat y" is a command, so that an
-  // account with scp on and commands off cannot run anything after the scp.
-  if (command.find_first_of(";&|<>$`(){}\n") != std::string::npos) return "command";
-  std::istringstream words(command);
-  std::string first, word;
-  words >> first;
-  const std::string base = first.substr(first.rfind('/') + 1);
-  if (base == "sftp-server") return "sftp";
-  if (base == "scp") {
-    while (words >> word) {
-      if (word.size() > 1 && word[0] == '-' && word.find_first_of("tf") != std::string::npos &&
-          word.find_first_not_of("-tfrpdv") == std::string::npos) {
-        return "scp";
-      }
-    }
+namespace {
+
+// The words of `command` when it is one plain simple command: no list, pipeline, redirection,
+// assignment, expansion or substitution. Only such a line can be a file transfer; anything
+// else ("scp -t x; cat y", "A=/scp ls -t") is a command.
+std::optional<std::vector<std::string>> plain_words(const std::string& command) {
+  const ParseResult parsed = parse(command);
+  if (!parsed.ok() || parsed.program->items.size() != 1) return std::nullopt;
+  const AndOr& item = parsed.program->items[0];
+  if (item.background || !item.rest.empty() || item.first.negated ||
+      item.first.commands.size() != 1) {
+    return std::nullopt;
   }
-  if (base == "rsync") {
-    while (words >> word) {
-      if (word == "--server") return "rsync";
+  const SimpleCommand& c = item.first.commands[0];
+  if (!c.assignments.empty() || !c.redirections.empty() || c.words.empty()) return std::nullopt;
+  std::vector<std::string> words;
+  for (const Word& w : c.words) {
+    std::string text;
+    for (const WordPart& part : w.parts) {
+      const auto* lit = std::get_if<LiteralPart>(&part);
+      if (lit == nullptr) return std::nullopt;
+      text += lit->text;
     }
+    words.push_back(std::move(text));
+  }
+  return words;
+}
+
+// The program word as sshd's clients send it: a bare name, or the usual absolute path.
+bool names(const std::string& word, const std::string& name,
+           std::initializer_list<const char*> paths) {
+  if (word == name) return true;
+  for (const char* p : paths) {
+    if (word == p) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+std::string ssh_kind(const std::string& command) {
+  const auto words = plain_words(command);
+  if (!words) return "command";
+  const std::string& program = words->front();
+  auto has = [&](auto pred) { return std::any_of(words->begin() + 1, words->end(), pred); };
+  if (names(program, "sftp-server",
+            {"/usr/lib/openssh/sftp-server", "/usr/libexec/sftp-server", "/usr/lib/sftp-server"})) {
+    return "sftp";
+  }
+  if (names(program, "scp", {"/usr/bin/scp"}) && has([](const std::string& w) {
+        return w.size() > 1 && w[0] == '-' && w[1] != '-' &&
+               w.find_first_of("tf") != std::string::npos;
+      })) {
+    return "scp";
+  }
+  if (names(program, "rsync", {"/usr/bin/rsync"}) &&
+      has([](const std::string& w) { return w == "--server"; })) {
+    return "rsync";
   }
   return "command";
 }

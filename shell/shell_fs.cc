@@ -27,6 +27,14 @@ enforcer::Violation violation_of(const policy::Call& call, const policy::Decisio
   return v;
 }
 
+// The shell's own /proc/PID (what /proc/self resolves to in the shell): its memory, its
+// environment and its descriptors are the supervisor's, which no policy entry for a confined
+// process's /proc/self may reach.
+bool is_own_proc(const std::string& canonical) {
+  const std::string own = "/proc/" + std::to_string(getpid());
+  return canonical == own || canonical.rfind(own + "/", 0) == 0;
+}
+
 }  // namespace
 
 std::string describe(const FsError& err) {
@@ -38,9 +46,10 @@ std::string describe(const FsError& err) {
 bool ShellFs::permitted(const std::string& canonical, int flags, unsigned mode, FsError& err,
                         Report report) {
   const enforcer::OpenRequest req{AT_FDCWD, canonical, flags, mode, 0};
-  const policy::Call call =
-      enforcer::open_call(SYS_openat, req, enforcer::policy_view(getpid(), canonical));
-  const policy::Decision d = plan_->decide(plan_->login(), call);
+  // Decided on the literal path: the shell's /proc/PID is not the /proc/self of a policy.
+  const policy::Call call = enforcer::open_call(SYS_openat, req, canonical);
+  policy::Decision d = plan_->decide(plan_->login(), call);
+  if (is_own_proc(canonical)) d = policy::Decision{policy::Verdict::deny, EACCES, true, "default"};
   const bool audit = mode_ == policy::Mode::audit && !d.permitted();
   if (report == Report::log && (d.log || !d.permitted())) {
     log_->record(violation_of(call, d, audit));
@@ -53,6 +62,10 @@ bool ShellFs::permitted(const std::string& canonical, int flags, unsigned mode, 
 std::optional<UniqueFd> ShellFs::open(const std::string& path, int flags, unsigned mode,
                                       FsError& err, Report report) {
   const pid_t self = getpid();
+  if (path.find('\0') != std::string::npos) {
+    err = FsError{EINVAL, {}};
+    return std::nullopt;
+  }
   const enforcer::OpenRequest req{AT_FDCWD, path, flags, mode, 0};
   int error = 0;
   auto canonical = enforcer::canonical_open_path(self, self, req, error);
@@ -96,8 +109,9 @@ std::optional<std::string> ShellFs::change_directory(const std::string& dir, FsE
   // Entering a directory is decided as chdir(2) is for a confined process (read access).
   policy::Call call;
   call.syscall = SYS_chdir;
-  call.filename = enforcer::policy_view(self, *canonical);
-  const policy::Decision d = plan_->decide(plan_->login(), call);
+  call.filename = *canonical;
+  policy::Decision d = plan_->decide(plan_->login(), call);
+  if (is_own_proc(*canonical)) d = policy::Decision{policy::Verdict::deny, EACCES, true, "default"};
   const bool audit = mode_ == policy::Mode::audit && !d.permitted();
   if (d.log || !d.permitted()) log_->record(violation_of(call, d, audit));
   if (!d.permitted() && !audit) {

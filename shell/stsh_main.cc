@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <csignal>
 #include <cstring>
 #include <iostream>
@@ -80,6 +81,27 @@ int run_stream(Shell& shell) {
   return shell.exit_requested() ? shell.exit_status() : shell.last_status();
 }
 
+// The shell's own process environment — what readline and ncurses read while the shell (the
+// unconfined supervisor) draws the prompt: the system's readline configuration and terminal
+// descriptions only, never the user's ~/.inputrc ($include can name any file) or ~/.terminfo.
+// Commands get the environment the policy gives them (Shell::environment()), not this one.
+void own_environment() {
+  auto safe_value = [](const char* v) {
+    return v && *v && std::strlen(v) < 64 && std::all_of(v, v + std::strlen(v), [](char c) {
+             return std::isalnum(static_cast<unsigned char>(c)) || std::strchr("._@+-", c);
+           });
+  };
+  std::vector<std::pair<std::string, std::string>> kept;
+  for (const char* name : {"TERM", "LANG", "LC_ALL", "LC_CTYPE", "COLUMNS", "LINES"}) {
+    const char* value = std::getenv(name);
+    if (safe_value(value)) kept.emplace_back(name, value);
+  }
+  clearenv();
+  for (const auto& [name, value] : kept) setenv(name.c_str(), value.c_str(), 1);
+  setenv("INPUTRC", "/etc/inputrc", 1);
+  setenv("TERMINFO_DIRS", "/etc/terminfo:/lib/terminfo:/usr/share/terminfo", 1);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -113,12 +135,15 @@ int main(int argc, char** argv) {
 
   enforcer::ViolationLog log(session, user->name, new_session_id(), p.files().back());
   const bool from_ssh = std::getenv("SSH_CONNECTION") != nullptr;
-  if (inv->command && from_ssh) {
-    const std::string kind = ssh_kind(*inv->command);
+  // Commands from ssh meet the toggles: a command line (ssh host cmd, scp, sftp, rsync), and
+  // commands piped in without a terminal (they are remote commands too). An interactive login
+  // is what having stsh as the login shell grants.
+  if (from_ssh && (inv->command || !isatty(STDIN_FILENO))) {
+    const std::string kind = inv->command ? ssh_kind(*inv->command) : "command";
     if (!ssh_permits(session.ssh, kind)) {
       std::cerr << "stsh: " << (kind == "command" ? "remote commands are" : kind + " is")
                 << " not permitted for this account\n";
-      log.event("refused", {{"ssh", kind}, {"command", *inv->command}});
+      log.event("refused", {{"ssh", kind}, {"command", inv->command.value_or("(standard input)")}});
       return kRefused;
     }
   }
@@ -138,6 +163,7 @@ int main(int argc, char** argv) {
   if (!policy_sets_shell && readlink("/proc/self/exe", self, sizeof self - 1) > 0) {
     shell.set_variable("SHELL", self, true);
   }
+  own_environment();
   log.event("start", {{"mode", std::string(policy::mode_name(session.mode))},
                       {"command", inv->command.value_or("")}});
   int status = 0;

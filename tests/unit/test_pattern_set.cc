@@ -283,17 +283,17 @@ TEST_CASE("PatternSet: matches_below tells the directories on the way to a patte
   set.add(MatchKind::exact, "/etc/hosts", 4);
   CHECK(set.matches_below("/"));
   CHECK(set.matches_below("/home"));
-  CHECK(set.matches_below("/home/alice"));        // ** below it
-  CHECK(set.matches_below("/home/alice/deep"));   // ** spans any depth
+  CHECK(set.matches_below("/home/alice"));       // ** below it
+  CHECK(set.matches_below("/home/alice/deep"));  // ** spans any depth
   CHECK_FALSE(set.matches_below("/home/bob"));
   CHECK(set.matches_below("/srv"));
-  CHECK(set.matches_below("/srv/site"));          // * then /www/**
+  CHECK(set.matches_below("/srv/site"));  // * then /www/**
   CHECK_FALSE(set.matches_below("/srv/site/tmp"));
   CHECK(set.matches_below("/opt"));
-  CHECK(set.matches_below("/opt/tool"));          // inpath: everything below
+  CHECK(set.matches_below("/opt/tool"));  // inpath: everything below
   CHECK(set.matches_below("/etc"));
-  CHECK_FALSE(set.matches_below("/etc/hosts"));   // an exact file has nothing below
-  CHECK_FALSE(set.matches_below("/hx"));          // "/h*" stays in one component
+  CHECK_FALSE(set.matches_below("/etc/hosts"));  // an exact file has nothing below
+  CHECK_FALSE(set.matches_below("/hx"));         // "/h*" stays in one component
   CHECK_FALSE(set.matches_below("/var"));
   PatternSet empty;
   CHECK_FALSE(empty.matches_below("/"));

@@ -329,8 +329,8 @@ defaults:
     - fsread: filename eq "/srv" then deny[eperm] log
 )");
   const CommandPolicy& login = plan->login();
-  for (const char* syscall : {"stat", "lstat", "newfstatat", "statx", "access", "readlink",
-                              "chdir", "statfs"}) {
+  for (const char* syscall :
+       {"stat", "lstat", "newfstatat", "statx", "access", "readlink", "chdir", "statfs"}) {
     INFO(syscall);
     const Decision d = plan->decide(login, path_call(syscall, "/home"));
     CHECK(d.permitted());
