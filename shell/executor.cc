@@ -44,7 +44,7 @@ int Shell::run_and_or(const AndOr& item, const Program& program, std::string* ca
   int status = run_pipeline(item.first, item.background && !capture,
                             std::string(program.text(item.range)), capture);
   for (const AndOrTail& tail : item.rest) {
-    if (exit_requested_) break;
+    if (exit_requested_ || over_warning_limit()) break;
     last_status_ = status;
     const bool run = tail.op == AndOrOp::and_if ? status == 0 : status != 0;
     if (run)
@@ -132,7 +132,9 @@ int Shell::wait_foreground(Job& job) {
   if (exit_requested_) {
     // Hung up: nobody to tell.
   } else if (WIFSIGNALED(last) && WTERMSIG(last) != SIGINT && WTERMSIG(last) != SIGPIPE) {
-    warn(std::string(sigdescr_np(WTERMSIG(last))) + (WCOREDUMP(last) ? " (core dumped)" : ""));
+    const char* name = sigdescr_np(WTERMSIG(last));  // NULL for real-time signals
+    warn((name ? std::string(name) : "Signal " + std::to_string(WTERMSIG(last))) +
+         (WCOREDUMP(last) ? " (core dumped)" : ""));
   } else if (WIFSIGNALED(last) && WTERMSIG(last) == SIGINT && terminal_) {
     warn("");
   }
@@ -154,17 +156,24 @@ void Shell::wait_until(Done done) {
     }
     if (fds[1].revents & (POLLHUP | POLLERR)) on_hangup();
     pump_.on_ready(fds, 2);
+    // The limit holds inside a long command too: it ends with the session.
+    if (over_warning_limit()) kill_jobs();
   }
 }
 
-void Shell::on_hangup() {
-  if (!exit_requested_) log_->event("hangup");
-  request_exit(129);
+void Shell::kill_jobs() {
   for (Job& job : jobs_.all()) {
     for (const Job::Process& p : job.processes) {
       if (p.state != Job::State::done) kill(p.pid, SIGKILL);
     }
   }
+}
+
+void Shell::on_hangup() {
+  if (!exit_requested_) log_->event("hangup");
+  hung_up_ = true;
+  request_exit(129);
+  kill_jobs();
 }
 
 void Shell::service_background() {
@@ -177,11 +186,26 @@ void Shell::service_background() {
   pump_.on_ready(fds, 1);
 }
 
+// Output beyond this is dropped: the shell holds it in memory, under no rlimit of the session.
+constexpr size_t kMaxSubstitution = 16 << 20;
+
 Result<std::string> Shell::command_substitution(const Program& program) {
   std::string out;
+  // Like a subshell: `exit` ends the substitution, not the session (a hang-up or the warning
+  // limit still ends both).
+  const bool exiting_before = exit_requested_;
   for (const AndOr& item : program.items) {
-    if (exit_requested_) break;
+    if (exit_requested_ || over_warning_limit()) break;
     last_status_ = run_and_or(item, program, &out);
+  }
+  if (exit_requested_ && !exiting_before && !hung_up_ && !limit_reported_) {
+    exit_requested_ = false;
+    last_status_ = exit_status_;
+  }
+  substitution_status_ = last_status_;
+  if (out.size() > kMaxSubstitution) {
+    out.resize(kMaxSubstitution);
+    warn("stsh: command substitution output cut at 16 MiB");
   }
   return out;
 }

@@ -103,6 +103,7 @@ class Shell final : public ExpansionContext {
   void warn(const std::string& message);
   // The client is gone (our standard output hung up): end every job and the session.
   void on_hangup();
+  void kill_jobs();
 
   const policy::Plan* plan_;
   policy::UserInfo user_;
@@ -120,6 +121,8 @@ class Shell final : public ExpansionContext {
   pid_t last_background_ = 0;
   bool exit_requested_ = false;
   bool limit_reported_ = false;
+  bool hung_up_ = false;
+  int substitution_status_ = -1;  // of the last command substitution, for NAME=$(cmd)
   int exit_status_ = 0;
 };
 

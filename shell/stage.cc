@@ -47,6 +47,7 @@ void write_all(int fd, const std::string& data) {
 }  // namespace
 
 bool Shell::prepare_stage(const SimpleCommand& command, Stage& stage) {
+  substitution_status_ = -1;
   stage.fds = {{0, stage.input}, {1, stage.output}, {2, 2}};
   if (stage.output_is_our_pipe) stage.feedable.insert(stage.output);
   auto fail = [&](const std::string& message) {
@@ -128,7 +129,8 @@ void Shell::start_stage(Stage& stage, pid_t& pgid, std::vector<pid_t>& pids,
       const size_t eq = a.find('=');
       set_variable(a.substr(0, eq), a.substr(eq + 1));
     }
-    stage.status = 0;
+    // As in bash: the status of the last command substitution, else 0.
+    stage.status = substitution_status_ >= 0 ? substitution_status_ : 0;
     return;
   }
   if (const Builtin* builtin = find_builtin(stage.argv[0])) {
