@@ -530,7 +530,7 @@ void Supervisor::on_meta_notification(int listener, const seccomp_notif& n) {
   int err = 0;
   auto req = read_meta_request(n, task.tgid, err);
   if (ioctl(listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &n.id) != 0) return;
-  if (!req) return answer(-err);
+  if (!req) return answer(-(err != 0 ? err : EPERM));  // never a success for an undecided call
   // A NULL path in a register: only a descriptor is named, and nothing can change it now.
   if (req->op == MetaOp::kernel) return continue_in_kernel();
   // A descriptor the process holds (fstat and friends): not a policy question, but done by

@@ -454,28 +454,29 @@ expect 0 '^link: EACCES$' "$attacks" link "$files/ro/secret" "$files/out/w/hard"
 logged "${helper}syscall=link path=$files/ro/secret path1=$files/out/w/hard rule=default action=deny\\[EACCES\\]"
 check "no hard link to the secret" test ! -e "$files/out/w/hard"
 
-
-# Network: whole addresses and unix socket paths, decided by the broker, performed by it.
+# Network: whole addresses and unix socket paths, decided by the broker, performed by it. The
+# ports are this run's too (a base from its pid): the policy names @PORT@ and @PORT@+10.
 net=$work/net
+port=$((20000 + $$ % 20000))
 policy=$work/net.yaml
-sed "s|@NET@|$net|g" "$root/tests/run/net.yaml" >"$policy"
+sed "s|@NET@|$net|g; s|@PORT@|$port|g; s|@BIND_PORT@|$((port + 10))|g" "$root/tests/run/net.yaml" >"$policy"
 mkdir -p "$net"
-"$attacks" listen 47801 30 >/dev/null &
+"$attacks" listen "$port" 30 >/dev/null &
 server_tcp=$!
 "$attacks" listen-unix "$net/ok.sock" 30 >/dev/null &
 server_ok=$!
 "$attacks" listen-unix "$net/denied.sock" 30 >/dev/null &
 server_denied=$!
 for _ in $(seq 50); do [[ -S $net/ok.sock && -S $net/denied.sock ]] && break; sleep 0.1; done
-expect 0 'connect: ok' "$attacks" connect 127.0.0.1 47801
-expect 0 'connect: errno=EACCES' "$attacks" connect 127.0.0.2 47801
-logged 'syscall=connect sockaddr=inet:127.0.0.2:47801 rule=default action=deny\[EACCES\]'
-expect 0 'connect: errno=EACCES' "$attacks" connect 127.0.0.1 47802
+expect 0 'connect: ok' "$attacks" connect 127.0.0.1 "$port"
+expect 0 'connect: errno=EACCES' "$attacks" connect 127.0.0.2 "$port"
+logged "syscall=connect sockaddr=inet:127.0.0.2:$port rule=default action=deny\\[EACCES\\]"
+expect 0 'connect: errno=EACCES' "$attacks" connect 127.0.0.1 $((port + 1))
 expect 0 'connect-unix: ok' "$attacks" connect-unix "$net/ok.sock"
 expect 0 'connect-unix: errno=EACCES' "$attacks" connect-unix "$net/denied.sock"
 logged "syscall=connect sockaddr=unix:$net/denied.sock rule=default action=deny"
-expect 0 'bind-tcp: ok' "$attacks" bind-tcp 47811
-expect 0 'bind-tcp: errno=EACCES' "$attacks" bind-tcp 47812
+expect 0 'bind-tcp: ok' "$attacks" bind-tcp $((port + 10))
+expect 0 'bind-tcp: errno=EACCES' "$attacks" bind-tcp $((port + 11))
 kill "$server_tcp" "$server_ok" "$server_denied" 2>/dev/null
 wait "$server_tcp" "$server_ok" "$server_denied" 2>/dev/null
 rm -rf "$net"
