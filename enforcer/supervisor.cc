@@ -468,12 +468,20 @@ void Supervisor::on_notification(int listener) {
   if (fd < 0) return answer_error(-fd);
   seccomp_notif_addfd add{};
   add.id = n.id;
-  add.flags = SECCOMP_ADDFD_FLAG_SEND;
   add.srcfd = static_cast<__u32>(fd);
   add.newfd_flags = (req->flags & O_CLOEXEC) ? O_CLOEXEC : 0;
-  // On success the kernel completes the syscall with the new descriptor number.
-  if (ioctl(listener, SECCOMP_IOCTL_NOTIF_ADDFD, &add) < 0 && errno != ENOENT) answer_error(errno);
+  // Installed first, then answered with its number. ADDFD_FLAG_SEND would do both at once,
+  // but its wake-up of the process is not a synchronous one (SYNC_WAKE_UP), which costs a
+  // cross-CPU wake-up per open (about 70 us against 10 us on the 2-core VMs). The two steps
+  // are not atomic: a process killed between them loses a descriptor it never saw.
+  const int installed = ioctl(listener, SECCOMP_IOCTL_NOTIF_ADDFD, &add);
   close(fd);
+  if (installed < 0) {
+    if (errno != ENOENT) answer_error(errno);
+    return;
+  }
+  resp.val = installed;
+  ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, &resp);
 }
 
 // unlink, rmdir, mkdir and their *at forms, decided on the canonical path and done by us.
@@ -605,6 +613,10 @@ void Supervisor::on_fd_ready(int fd, unsigned events) {
     launch.listener.reset(receive_fd(fd));
     launch.handover.reset();
     if (launch.listener) {
+      // Linux 6.6+: the process and the supervisor wake each other on the waker's CPU (the
+      // other side is about to sleep), no IPI to another CPU. Older kernels: EINVAL, ignored.
+      ioctl(launch.listener.get(), SECCOMP_IOCTL_NOTIF_SET_FLAGS,
+            static_cast<unsigned long>(SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP));
       epoll_event ev{};
       ev.events = EPOLLIN;
       ev.data.fd = launch.listener.get();
