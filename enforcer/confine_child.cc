@@ -45,10 +45,19 @@ void close_the_rest_at_exec() {
   for (long fd = 3; fd < max; ++fd) fcntl(static_cast<int>(fd), F_SETFD, FD_CLOEXEC);
 }
 
+// Descriptors the child uses for itself (the hand-over socket, scratch copies) live from here
+// up, above every number a command may be given (a shell redirects 0-255) — or as high as a
+// low descriptor limit lets them.
+int private_fd_base() {
+  rlimit rl{};
+  if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur >= 256 + 80) return 256;
+  return rl.rlim_cur > 80 ? static_cast<int>(rl.rlim_cur) - 80 : 3;
+}
+
 // {target, source} pairs; a source may be another pair's target, so every source is first
 // copied out of the way.
 void install_descriptors(const std::vector<std::pair<int, int>>& fds) {
-  constexpr int kScratchBase = 64;
+  const int kScratchBase = private_fd_base();
   int scratch[64];
   if (fds.size() > std::size(scratch)) give_up("too many descriptors", EMFILE);
   for (size_t i = 0; i < fds.size(); ++i) {
@@ -78,10 +87,23 @@ void Supervisor::confine_and_exec(const LaunchSpec& spec, int handover, pid_t pa
   // fork() copied the supervisor's non-dumpable flag; a non-root supervisor could not seize
   // a non-dumpable child. The exec resets it anyway.
   if (prctl(PR_SET_DUMPABLE, 1) != 0) _exit(kCannotConfine);
+  // Out of the way of the descriptors the command is given.
+  if (const int moved = fcntl(handover, F_DUPFD_CLOEXEC, private_fd_base()); moved >= 0) {
+    close(handover);
+    handover = moved;
+  } else {
+    _exit(kCannotConfine);
+  }
   // Ready: the supervisor seizes us, then says go.
   char go = 0;
   if (write(handover, "r", 1) != 1 || read(handover, &go, 1) != 1 || go != 'g') {
     _exit(kCannotConfine);
+  }
+  // Landlock first: after restrict_self its ruleset descriptor is not needed, so the
+  // command's descriptors may take its number.
+  if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) give_up("prctl(PR_SET_NO_NEW_PRIVS)", errno);
+  if (landlock_) {
+    if (int rc = landlock_->restrict_self(); rc < 0) give_up("landlock_restrict_self", -rc);
   }
   if (!spec.fds.empty()) install_descriptors(spec.fds);
   if (!spec.cwd.empty() && chdir(spec.cwd.c_str()) != 0) {
@@ -100,10 +122,6 @@ void Supervisor::confine_and_exec(const LaunchSpec& spec, int handover, pid_t pa
     }
   }
   umask(plan_->session().umask);
-  if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) give_up("prctl(PR_SET_NO_NEW_PRIVS)", errno);
-  if (landlock_) {
-    if (int rc = landlock_->restrict_self(); rc < 0) give_up("landlock_restrict_self", -rc);
-  }
   constexpr unsigned kFlags =
       SECCOMP_FILTER_FLAG_NEW_LISTENER | SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV;
   const int listener = install_filter(filter_, kFlags);

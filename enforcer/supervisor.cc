@@ -164,8 +164,13 @@ Result<pid_t> Supervisor::launch(const LaunchSpec& spec, const policy::CommandPo
   // The child says when it may be traced (dumpable again) and waits for a byte from us
   // before it does anything that matters: by then it is traced, so nothing it does is unseen.
   char ready = 0;
-  if (read(handover.get(), &ready, 1) != 1 || ready != 'r' ||
-      ptrace(PTRACE_SEIZE, pid, nullptr, reinterpret_cast<void*>(kTraceOptions)) != 0 ||
+  if (read(handover.get(), &ready, 1) != 1 || ready != 'r') {
+    kill(pid, SIGKILL);
+    int status = 0;
+    waitpid(pid, &status, __WALL);
+    return make_error("the confined child ended before it could be traced");
+  }
+  if (ptrace(PTRACE_SEIZE, pid, nullptr, reinterpret_cast<void*>(kTraceOptions)) != 0 ||
       write(handover.get(), "g", 1) != 1) {
     const int e = errno;
     kill(pid, SIGKILL);

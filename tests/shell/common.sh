@@ -21,7 +21,7 @@ if [[ $home != /home/$user ]]; then
   exit 1
 fi
 
-rm -rf "${home:?}"/{globdir,secret,link.txt,noexec.sh,umask.txt,out.txt,err.txt,both.txt,ran,.stsh_history}
+rm -rf "${home:?}"/{n9,n68,globdir,secret,link.txt,noexec.sh,umask.txt,out.txt,err.txt,both.txt,ran,.stsh_history}
 mkdir -p "$home/globdir" "$home/secret"
 touch "$home/globdir/a.txt" "$home/globdir/b.txt" "$home/globdir/.hidden"
 echo secret >"$home/secret/file"
