@@ -110,6 +110,18 @@ policy::Call open_call(int nr, const OpenRequest& req, const std::string& canoni
   return c;
 }
 
+bool is_fifo(const std::string& canonical) {
+  open_how how{};
+  how.flags = O_PATH | O_CLOEXEC;
+  how.resolve = RESOLVE_NO_SYMLINKS;
+  const long fd = syscall(SYS_openat2, AT_FDCWD, canonical.c_str(), &how, sizeof how);
+  if (fd < 0) return false;
+  struct stat st {};
+  const bool fifo = fstat(static_cast<int>(fd), &st) == 0 && S_ISFIFO(st.st_mode);
+  close(static_cast<int>(fd));
+  return fifo;
+}
+
 int open_on_behalf(pid_t pid, const OpenRequest& req, const std::string& canonical) {
   open_how how{};
   how.flags = static_cast<unsigned long long>(req.flags) | O_CLOEXEC;

@@ -40,6 +40,9 @@ std::optional<std::string> canonical_open_path(pid_t pid, pid_t tgid, const Open
 // The Call the Plan decides for this open.
 policy::Call open_call(int nr, const OpenRequest& req, const std::string& canonical);
 
+// Whether `canonical` (no symlinks) names a FIFO, whose open waits for the other end.
+bool is_fifo(const std::string& canonical);
+
 // Opens `canonical` as the process asked (its flags and mode, its umask), refusing symlinks
 // anywhere on the path. Returns a descriptor or -errno.
 int open_on_behalf(pid_t pid, const OpenRequest& req, const std::string& canonical);

@@ -141,8 +141,7 @@ int main(int argc, char** argv) {
       enforcer::find_program(o.command[0], enforcer::env_value(env, "PATH"));
   if (found.error != 0) {
     std::cerr << "stsh-run: " << o.command[0] << ": "
-              << (found.error == ENOENT ? "command not found" : std::strerror(found.error))
-              << "\n";
+              << (found.error == ENOENT ? "command not found" : std::strerror(found.error)) << "\n";
     return found.error == ENOENT ? kExitNotFound : kExitDenied;
   }
   const std::optional<std::string> program = found.path;

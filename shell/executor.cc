@@ -74,18 +74,28 @@ int Shell::run_pipeline(const Pipeline& pipeline, bool background, const std::st
   pid_t pgid = 0;
   int last_stage_status = 0;
   bool last_is_external = false;
+  // Every stage is expanded and redirected before any starts: a command substitution in a
+  // later stage runs the supervisor's loop, which would reap an early stage that has already
+  // ended — and with it the process group the later stages join.
+  std::vector<Stage> stages(n);
   for (size_t i = 0; i < n && !exit_requested_; ++i) {
-    Stage stage;
+    Stage& stage = stages[i];
     stage.input = i == 0 ? 0 : readers[i - 1].get();
     stage.output = (i + 1 < n || capture) ? writers[i].get() : 1;
     stage.output_is_our_pipe = i + 1 < n || capture;
     prepare_stage(pipeline.commands[i], stage);
+  }
+  for (size_t i = 0; i < n && !exit_requested_; ++i) {
+    Stage& stage = stages[i];
     if (!stage.failed) start_stage(stage, pgid, pids, !background);
     last_stage_status = stage.status;
     last_is_external = stage.pid > 0;
-    // Our copies of the ends this stage was given: the reader of a pipe sees its end only
-    // when every writer is closed.
-    if (i > 0) readers[i - 1].reset();
+  }
+  // Our copies of the pipe ends and of what redirections opened: the reader of a pipe sees
+  // its end only when every writer is closed.
+  stages.clear();
+  for (size_t i = 0; i < n; ++i) {
+    readers[i].reset();
     writers[i].reset();
   }
   if (capture) pump_.collect(std::move(capture_reader), capture);
@@ -177,13 +187,23 @@ void Shell::on_hangup() {
 }
 
 void Shell::service_background() {
-  std::vector<pollfd> fds{{supervisor_->event_fd(), POLLIN, 0}};
-  pump_.add_to(fds);
+  std::vector<pollfd> fds;
+  add_background_fds(fds);
   if (poll(fds.data(), fds.size(), 0) <= 0) return;
-  if (fds[0].revents & POLLIN) {
+  on_background_ready(fds, 0);
+}
+
+void Shell::add_background_fds(std::vector<pollfd>& fds) const {
+  fds.push_back({supervisor_->event_fd(), POLLIN, 0});
+  pump_.add_to(fds);
+}
+
+void Shell::on_background_ready(const std::vector<pollfd>& fds, size_t first) {
+  if (fds[first].revents & POLLIN) {
     for (const enforcer::ProcessEvent& e : supervisor_->poll(0)) jobs_.update(e);
   }
-  pump_.on_ready(fds, 1);
+  pump_.on_ready(fds, first + 1);
+  if (over_warning_limit()) kill_jobs();
 }
 
 // Output beyond this is dropped: the shell holds it in memory, under no rlimit of the session.

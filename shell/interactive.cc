@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <cstring>
 #include <optional>
+#include <vector>
 
 #include "shell/completion.h"
 #include "shell/history.h"
@@ -107,6 +108,8 @@ int run_interactive(Shell& shell, Terminal& terminal, History& history) {
   sigemptyset(&mask);
   sigaddset(&mask, SIGINT);
   sigaddset(&mask, SIGWINCH);
+  sigaddset(&mask, SIGHUP);
+  sigaddset(&mask, SIGTERM);
   sigprocmask(SIG_BLOCK, &mask, nullptr);
   const int sigfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
 
@@ -123,8 +126,8 @@ int run_interactive(Shell& shell, Terminal& terminal, History& history) {
     g_line = LineState{};
     rl_callback_handler_install(prompt.c_str(), on_line);
     while (!g_line.done) {
-      pollfd fds[3] = {
-          {STDIN_FILENO, POLLIN, 0}, {shell.supervisor_event_fd(), POLLIN, 0}, {sigfd, POLLIN, 0}};
+      std::vector<pollfd> fds{{STDIN_FILENO, POLLIN, 0}, {sigfd, POLLIN, 0}};
+      shell.add_background_fds(fds);
       int timeout = -1;
       if (session.timeout_s > 0) {
         const auto idle = std::chrono::steady_clock::now() - last_input;
@@ -132,19 +135,27 @@ int run_interactive(Shell& shell, Terminal& terminal, History& history) {
         timeout = static_cast<int>(std::max<long long>(
             0, std::chrono::duration_cast<std::chrono::milliseconds>(left).count()));
       }
-      const int n = poll(fds, 3, timeout);
+      const int n = poll(fds.data(), fds.size(), timeout);
       if (n == 0) {
         rl_callback_handler_remove();
         say("\nstsh: idle for " + std::to_string(session.timeout_s) + "s; the session ends\n");
         shell.log().event("idle-timeout");
         return 0;
       }
-      if (fds[2].revents & POLLIN) {
+      if (fds[1].revents & POLLIN) {
         signalfd_siginfo info;
         while (read(sigfd, &info, sizeof info) == sizeof info) {
           if (info.ssi_signo == SIGWINCH) {
             rl_resize_terminal();
             continue;
+          }
+          if (info.ssi_signo == SIGHUP || info.ssi_signo == SIGTERM) {
+            // The terminal is gone or we are told to end: an orderly end (history saved,
+            // the session's end recorded), everything confined killed with it.
+            rl_callback_handler_remove();
+            shell.log().event(info.ssi_signo == SIGHUP ? "hangup" : "terminated");
+            shell.kill_jobs();
+            return 128 + static_cast<int>(info.ssi_signo);
           }
           // Ctrl-C: forget the line (and any continuation) and start over.
           pending.clear();
@@ -157,7 +168,7 @@ int run_interactive(Shell& shell, Terminal& terminal, History& history) {
         }
         if (g_line.done) break;
       }
-      if (fds[1].revents & POLLIN) shell.service_background();
+      shell.on_background_ready(fds, 2);
       if (fds[0].revents & (POLLIN | POLLHUP)) {
         last_input = std::chrono::steady_clock::now();
         rl_callback_read_char();

@@ -5,6 +5,8 @@
 // pipeline cannot block the shell while the commands it feeds wait for the supervisor.
 #pragma once
 
+#include <poll.h>
+
 #include <map>
 #include <optional>
 #include <string>
@@ -63,6 +65,8 @@ class Shell final : public ExpansionContext {
   bool exit_requested() const { return exit_requested_; }
   int exit_status() const { return exit_status_; }
   void set_last_status(int status) { last_status_ = status; }
+  // SIGKILL to every process of every job.
+  void kill_jobs();
 
   // Whether the session has reached the policy's warning_limit. The first time it has, says so
   // on the terminal and in syslog and asks the session to end (status 1).
@@ -70,6 +74,10 @@ class Shell final : public ExpansionContext {
 
   // Runs the supervisor's work that is ready (background jobs), without blocking.
   void service_background();
+  // For a loop that waits on its own descriptors too (the terminal): appends what the
+  // background work needs polled, then handles what poll reported from `first` on.
+  void add_background_fds(std::vector<pollfd>& fds) const;
+  void on_background_ready(const std::vector<pollfd>& fds, size_t first);
   // "[1]+  Done   make" lines for background jobs that ended since the last call.
   std::string finished_jobs_report();
   // Puts `job` in the foreground (terminal and all) until it ends or stops; its $? value.
@@ -103,7 +111,6 @@ class Shell final : public ExpansionContext {
   void warn(const std::string& message);
   // The client is gone (our standard output hung up): end every job and the session.
   void on_hangup();
-  void kill_jobs();
 
   const policy::Plan* plan_;
   policy::UserInfo user_;

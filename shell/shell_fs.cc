@@ -74,11 +74,18 @@ std::optional<UniqueFd> ShellFs::open(const std::string& path, int flags, unsign
     return std::nullopt;
   }
   if (!permitted(*canonical, flags, mode, err, report)) return std::nullopt;
-  const int fd = enforcer::open_on_behalf(self, req, *canonical);
+  // The shell is the supervisor: it must never wait in open() for the other end of a FIFO
+  // (which may be a confined process that needs it). Opened without waiting: for writing
+  // that fails (ENXIO) unless a reader is there; for reading it succeeds at once.
+  enforcer::OpenRequest actual = req;
+  const bool fifo = enforcer::is_fifo(*canonical);
+  if (fifo) actual.flags |= O_NONBLOCK;
+  const int fd = enforcer::open_on_behalf(self, actual, *canonical);
   if (fd < 0) {
     err = FsError{-fd, {}};
     return std::nullopt;
   }
+  if (fifo && !(flags & O_NONBLOCK)) fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
   return UniqueFd(fd);
 }
 

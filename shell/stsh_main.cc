@@ -2,6 +2,7 @@
 // either succeeds or refuses the session with one message (and a syslog record): nothing runs
 // unless the user's policy loaded and the enforcer is ready.
 #include <fcntl.h>
+#include <poll.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <syslog.h>
@@ -55,11 +56,32 @@ std::string new_session_id() {
   std::exit(kRefused);
 }
 
+// One line of standard input, read a byte at a time (a command started by an earlier line may
+// read the rest of our input, so we must not read ahead, as bash does not), while background
+// jobs are served. false at the end of the input.
+bool read_line(Shell& shell, std::string& line) {
+  line.clear();
+  for (;;) {
+    std::vector<pollfd> fds{{STDIN_FILENO, POLLIN, 0}};
+    shell.add_background_fds(fds);
+    if (poll(fds.data(), fds.size(), -1) < 0 && errno != EINTR) return false;
+    shell.on_background_ready(fds, 1);
+    if (shell.exit_requested()) return false;
+    if (!(fds[0].revents & (POLLIN | POLLHUP | POLLERR))) continue;
+    char c = 0;
+    const ssize_t n = read(STDIN_FILENO, &c, 1);
+    if (n < 0 && (errno == EINTR || errno == EAGAIN)) continue;
+    if (n <= 0) return !line.empty();
+    if (c == '\n') return true;
+    line += c;
+  }
+}
+
 // Commands from standard input when it is not a terminal (`ssh host < script`): line by
 // line, a command that spans lines parsed when complete.
 int run_stream(Shell& shell) {
   std::string pending, line;
-  while (!shell.exit_requested() && std::getline(std::cin, line)) {
+  while (!shell.exit_requested() && read_line(shell, line)) {
     const std::string text = pending.empty() ? line : pending + "\n" + line;
     const ParseResult parsed = parse(text);
     if (parsed.status == ParseStatus::incomplete) {

@@ -21,13 +21,14 @@ if [[ $home != /home/$user ]]; then
   exit 1
 fi
 
-rm -rf "${home:?}"/{n9,n68,globdir,secret,link.txt,noexec.sh,umask.txt,out.txt,err.txt,both.txt,ran,.stsh_history}
+rm -rf "${home:?}"/{fifo,got.txt,n9,n68,globdir,secret,link.txt,noexec.sh,umask.txt,out.txt,err.txt,both.txt,ran,.stsh_history}
 mkdir -p "$home/globdir" "$home/secret"
 touch "$home/globdir/a.txt" "$home/globdir/b.txt" "$home/globdir/.hidden"
 echo secret >"$home/secret/file"
 ln -s secret/file "$home/link.txt"
 printf '#!/bin/sh\necho never\n' >"$home/noexec.sh"
 chmod 644 "$home/noexec.sh"
+mkfifo "$home/fifo"
 chown -R "$user:" "$home"
 install -m 755 "$stsh" "$work/stsh"
 install -m 644 "$root/tests/shell/shell.yaml" "$work/shell.yaml"
