@@ -9,6 +9,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -65,6 +66,12 @@ void install_descriptors(const std::vector<std::pair<int, int>>& fds) {
     if (scratch[i] < 0) give_up("descriptor set-up (fcntl)", errno);
   }
   close_the_rest_at_exec();
+  // 0, 1 and 2 the spec does not name are closed (`cmd >&-`), not inherited.
+  for (int std_fd = 0; std_fd <= 2; ++std_fd) {
+    if (std::none_of(fds.begin(), fds.end(), [&](const auto& f) { return f.first == std_fd; })) {
+      close(std_fd);
+    }
+  }
   for (size_t i = 0; i < fds.size(); ++i) {
     if (dup2(scratch[i], fds[i].first) < 0) give_up("descriptor set-up (dup2)", errno);
   }

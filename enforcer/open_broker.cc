@@ -74,8 +74,14 @@ std::optional<std::string> canonical_open_path(pid_t pid, pid_t tgid, const Open
     error = ENOENT;
     return std::nullopt;
   }
+  // A last component of "." or ".." (find opens "." with O_NOFOLLOW) is no symlink: there is
+  // nothing not to follow.
+  std::string_view last(req.path);
+  while (last.size() > 1 && last.back() == '/') last.remove_suffix(1);
+  last = last.substr(last.rfind('/') == std::string_view::npos ? 0 : last.rfind('/') + 1);
+  const bool dot = last == "." || last == "..";
   const bool no_follow =
-      (req.flags & O_NOFOLLOW) || ((req.flags & O_CREAT) && (req.flags & O_EXCL));
+      !dot && ((req.flags & O_NOFOLLOW) || ((req.flags & O_CREAT) && (req.flags & O_EXCL)));
   if (!no_follow) {
     if (auto full = resolve_for(pid, req.dirfd, req.path, tgid)) return full;
   }

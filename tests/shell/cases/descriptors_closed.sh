@@ -1,0 +1,2 @@
+ls / >&-; echo st=$?
+cd ~/globdir && find . | sort
