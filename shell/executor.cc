@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/signalfd.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -16,6 +17,29 @@
 #include "shell/stage.h"
 
 namespace stsh::shell {
+
+// What a subshell would keep to itself: a command substitution or a pipeline of several
+// stages runs in the shell (stsh never forks), so its `cd` and variables are undone after.
+class Shell::SubshellScope {
+ public:
+  explicit SubshellScope(Shell& shell)
+      : shell_(shell),
+        cwd_(shell.cwd_),
+        dir_(::open(".", O_PATH | O_DIRECTORY | O_CLOEXEC)),
+        variables_(shell.variables_) {}
+  ~SubshellScope() {
+    if (shell_.cwd_ != cwd_ && dir_ && fchdir(dir_.get()) == 0) shell_.set_cwd(cwd_);
+    shell_.variables_ = std::move(variables_);
+  }
+  SubshellScope(const SubshellScope&) = delete;
+  SubshellScope& operator=(const SubshellScope&) = delete;
+
+ private:
+  Shell& shell_;
+  std::string cwd_;
+  UniqueFd dir_;
+  std::map<std::string, Variable> variables_;
+};
 
 int Shell::run_text(const std::string& source) {
   const ParseResult parsed = parse(source);
@@ -56,6 +80,8 @@ int Shell::run_and_or(const AndOr& item, const Program& program, std::string* ca
 int Shell::run_pipeline(const Pipeline& pipeline, bool background, const std::string& text,
                         std::string* capture) {
   const size_t n = pipeline.commands.size();
+  std::optional<SubshellScope> scope;
+  if (n > 1) scope.emplace(*this);
   // The pipes between stages, and the one a command substitution reads.
   std::vector<UniqueFd> readers(n), writers(n);
   for (size_t i = 0; i + 1 < n || (capture && i + 1 == n); ++i) {
@@ -157,7 +183,8 @@ void Shell::wait_until(Done done) {
   while (!done()) {
     // Without a terminal (ssh host cmd, scp, sftp, rsync) sshd sends no SIGHUP when the
     // client goes away; the hang-up of our standard output is how we learn it.
-    std::vector<pollfd> fds{{supervisor_->event_fd(), POLLIN, 0}, {STDOUT_FILENO, 0, 0}};
+    std::vector<pollfd> fds{
+        {supervisor_->event_fd(), POLLIN, 0}, {STDOUT_FILENO, 0, 0}, {signal_fd_, POLLIN, 0}};
     if (terminal_) fds[1].fd = -1;
     pump_.add_to(fds);
     if (poll(fds.data(), fds.size(), -1) < 0 && errno != EINTR) break;
@@ -165,7 +192,15 @@ void Shell::wait_until(Done done) {
       for (const enforcer::ProcessEvent& e : supervisor_->poll(0)) jobs_.update(e);
     }
     if (fds[1].revents & (POLLHUP | POLLERR)) on_hangup();
-    pump_.on_ready(fds, 2);
+    if (fds[2].revents & POLLIN) {
+      signalfd_siginfo info;
+      while (read(signal_fd_, &info, sizeof info) == sizeof info) {
+        // Ctrl-C and window changes belong to the foreground job; a hang-up or a TERM ends
+        // the session.
+        if (info.ssi_signo == SIGHUP || info.ssi_signo == SIGTERM) on_hangup();
+      }
+    }
+    pump_.on_ready(fds, 3);
     // The limit holds inside a long command too: it ends with the session.
     if (over_warning_limit()) kill_jobs();
   }
@@ -210,6 +245,7 @@ void Shell::on_background_ready(const std::vector<pollfd>& fds, size_t first) {
 constexpr size_t kMaxSubstitution = 16 << 20;
 
 Result<std::string> Shell::command_substitution(const Program& program) {
+  SubshellScope scope(*this);
   std::string out;
   // Like a subshell: `exit` ends the substitution, not the session (a hang-up or the warning
   // limit still ends both).

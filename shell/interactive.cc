@@ -112,6 +112,7 @@ int run_interactive(Shell& shell, Terminal& terminal, History& history) {
   sigaddset(&mask, SIGTERM);
   sigprocmask(SIG_BLOCK, &mask, nullptr);
   const int sigfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+  shell.set_signal_fd(sigfd);
 
   const std::string format = session.prompt.empty() ? kDefaultPrompt : session.prompt;
   std::string pending;  // the lines of an incomplete command so far

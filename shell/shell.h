@@ -48,6 +48,9 @@ class Shell final : public ExpansionContext {
   void set_terminal(Terminal* terminal) { terminal_ = terminal; }
   History* history() { return history_; }
   int supervisor_event_fd() const { return supervisor_->event_fd(); }
+  // A signalfd for SIGHUP and SIGTERM (the interactive loop's): watched while commands run,
+  // so a hang-up ends the session at once even though the shell blocks those signals.
+  void set_signal_fd(int fd) { signal_fd_ = fd; }
   void set_history(History* history) { history_ = history; }
 
   void set_variable(const std::string& name, std::string value, bool exported = false);
@@ -98,6 +101,7 @@ class Shell final : public ExpansionContext {
     bool exported = false;
   };
   struct Stage;
+  class SubshellScope;
 
   int run_and_or(const AndOr& item, const Program& program, std::string* capture);
   // Runs one pipeline; `capture` (command substitution) receives its standard output.
@@ -129,7 +133,8 @@ class Shell final : public ExpansionContext {
   bool exit_requested_ = false;
   bool limit_reported_ = false;
   bool hung_up_ = false;
-  int substitution_status_ = -1;  // of the last command substitution, for NAME=$(cmd)
+  int substitution_status_ = -1;
+  int signal_fd_ = -1;  // of the last command substitution, for NAME=$(cmd)
   int exit_status_ = 0;
 };
 

@@ -11,6 +11,7 @@
 #include <cstring>
 
 #include "enforcer/environment.h"
+#include "enforcer/tracee.h"
 #include "shell/builtins.h"
 
 namespace stsh::shell {
@@ -170,7 +171,7 @@ void Shell::start_stage(Stage& stage, pid_t& pgid, std::vector<pid_t>& pids,
     enforcer::Violation v;
     v.pid = getpid();
     v.ppid = getppid();
-    v.exe = "stsh";
+    v.exe = enforcer::proc_link(getpid(), "exe").value_or("stsh");
     v.command_entry = "(login)";
     v.call = call;
     v.decision = d;

@@ -16,6 +16,7 @@ constexpr std::array kBuiltins = {
     Builtin{"help", builtin_help, "help               this list, and the commands you may run"},
     Builtin{"history", builtin_history, "history [n]        the commands you typed"},
     Builtin{"jobs", builtin_jobs, "jobs               the jobs of this session"},
+    Builtin{"kill", builtin_kill, "kill [-SIG] %job|pid  signal a job of this session"},
     Builtin{"logout", builtin_exit, "logout             end the session"},
     Builtin{"policy", builtin_policy, "policy             your policy, in words"},
     Builtin{"pwd", builtin_pwd, "pwd                the working directory"},

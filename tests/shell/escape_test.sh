@@ -39,10 +39,10 @@ attempt xargs /usr/bin/xargs "echo x | xargs sh -c '$mark-xargs'"
 attempt vim-ex /usr/bin/vim.basic "vim -N -u NONE -i NONE -n -es -c '!$mark-vim-ex' -c 'qa!'"
 
 # lshell's history: the shell's own syntax cannot smuggle a shell past the policy.
-attempt and-list stsh "echo && bash -c '$mark-and-list'"
-attempt substitution stsh "echo \"\$(bash -c '$mark-substitution')\""
+attempt and-list "$work/stsh" "echo && bash -c '$mark-and-list'"
+attempt substitution "$work/stsh" "echo \"\$(bash -c '$mark-substitution')\""
 mkdir -p "$home/bin" && ln -sf /usr/bin/bash "$home/bin/cat" && chown -R "$user:" "$home/bin"
-attempt symlink stsh "PATH=\$HOME/bin:/usr/bin; cat -c '$mark-symlink'"
+attempt symlink "$work/stsh" "PATH=\$HOME/bin:/usr/bin; cat -c '$mark-symlink'"
 (cd "$home" && in_private_log runuser -u "$user" -- env -i PATH=/usr/bin:/bin \
   "$work/stsh" --policy "$policy" -c "f() { bash; }; f" </dev/null >"$work/out" 2>&1)
 check "a function definition is refused before anything runs" \
