@@ -85,9 +85,18 @@ Status add_rule(scmp_filter_ctx ctx, std::uint32_t action, int nr, std::string_v
 }
 
 // The argument rules for the kArguments entries of kDangerousSyscalls.
-Status add_argument_rules(scmp_filter_ctx ctx, const DangerousSyscall& entry) {
-  const std::uint32_t deny = SCMP_ACT_ERRNO(static_cast<std::uint16_t>(entry.error));
-  const std::string deny_name = "ERRNO(" + errno_text(entry.error) + ")";
+std::uint32_t denial_action(const DangerousSyscall& entry, bool trace) {
+  const auto data = static_cast<std::uint16_t>(entry.error);
+  return trace ? SCMP_ACT_TRACE(data) : SCMP_ACT_ERRNO(data);
+}
+
+std::string denial_name(const DangerousSyscall& entry, bool trace) {
+  return (trace ? "TRACE(" : "ERRNO(") + errno_text(entry.error) + ")";
+}
+
+Status add_argument_rules(scmp_filter_ctx ctx, const DangerousSyscall& entry, bool trace) {
+  const std::uint32_t deny = denial_action(entry, trace);
+  const std::string deny_name = denial_name(entry, trace);
   switch (entry.nr) {
     case __NR_clone:
       // clone(flags, ...): deny when any namespace bit is set, one rule per bit.
@@ -186,14 +195,13 @@ std::vector<sock_filter> hardening_prologue(int newest) {
   };
 }
 
-Result<std::vector<sock_filter>> compile_hardening(int newest) {
+Result<std::vector<sock_filter>> compile_hardening(int newest, bool trace) {
   auto ctx = make_context("hardening");
   if (!ctx) return ctx.take_error();
   for (const DangerousSyscall& entry : kDangerousSyscalls) {
-    Status st = entry.scope == DenyScope::kWhole
-                    ? add_rule(ctx->get(), SCMP_ACT_ERRNO(static_cast<std::uint16_t>(entry.error)),
-                               entry.nr, "ERRNO(" + errno_text(entry.error) + ")")
-                    : add_argument_rules(ctx->get(), entry);
+    Status st = entry.scope == DenyScope::kWhole ? add_rule(ctx->get(), denial_action(entry, trace),
+                                                            entry.nr, denial_name(entry, trace))
+                                                 : add_argument_rules(ctx->get(), entry, trace);
     if (!st) return st.take_error();
   }
   // prctl(PR_SET_DUMPABLE, 0) succeeds without effect. A non-dumpable process is out of
@@ -277,7 +285,7 @@ Result<CompiledFilter> compile_kernel_filter(const KernelFilterSpec& spec) {
                       " is in both the notify and the trace set");
   }
 
-  auto hardening = compile_hardening(spec.newest_syscall);
+  auto hardening = compile_hardening(spec.newest_syscall, spec.trace_denials);
   if (!hardening) return hardening.take_error();
   auto routing = compile_routing(*notify, *trace);
   if (!routing) return routing.take_error();
@@ -353,6 +361,29 @@ std::string describe_install_failure(const CompiledFilter& filter, unsigned flag
       "seccomp(SECCOMP_SET_MODE_FILTER, " + names + ") failed: " + errno_text(error);
   if (error == EACCES) message += " (no_new_privs is not set and the caller lacks CAP_SYS_ADMIN)";
   return message;
+}
+
+int hardening_denial(int nr, const std::uint64_t (&args)[6]) {
+  const DangerousSyscall* entry = find_dangerous_syscall(nr);
+  if (entry == nullptr) return 0;
+  if (entry->scope == DenyScope::kWhole) return entry->error;
+  const std::uint64_t low = args[0] & kLow32;
+  switch (nr) {
+    case __NR_clone:
+      return (args[0] & kDeniedCloneFlags) ? entry->error : 0;
+    case __NR_ioctl: {
+      const std::uint64_t cmd = args[1] & kLow32;
+      return cmd == TIOCSTI || cmd == TIOCLINUX ? entry->error : 0;
+    }
+    case __NR_seccomp:
+      return low == SECCOMP_SET_MODE_FILTER && (args[1] & SECCOMP_FILTER_FLAG_NEW_LISTENER)
+                 ? entry->error
+                 : 0;
+    case __NR_personality:
+      return low == 0 || low == kLow32 ? 0 : entry->error;
+    default:
+      return entry->error;  // an argument rule we do not know: deny, as the filter would
+  }
 }
 
 }  // namespace stsh::enforcer

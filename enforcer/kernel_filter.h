@@ -72,7 +72,17 @@ struct KernelFilterSpec {
   // Numbers above this fail with ENOSYS. At most kNewestVettedSyscall; lower it to pin a session
   // to an older kernel's syscall surface.
   int newest_syscall = kNewestVettedSyscall;
+  // The dangerous syscalls stop for the tracer (SECCOMP_RET_TRACE, which the tracer answers with
+  // the errno and a syslog record) instead of failing in the kernel unseen. Without a tracer
+  // the kernel fails them with ENOSYS, so they stay denied either way.
+  bool trace_denials = false;
 };
+
+// The errno with which the hardening program denies syscall `nr` with these arguments, or 0
+// when it does not: the same test the BPF program makes, for the tracer that answers a
+// traced denial (it decides on the registers, never on the filter's RET_DATA, which a filter
+// the process installed itself could forge).
+int hardening_denial(int nr, const std::uint64_t (&args)[6]);
 
 // The compiled BPF programs, immutable. Built only by compile_kernel_filter.
 class CompiledFilter {

@@ -40,6 +40,11 @@ constexpr long kTraceOptions = PTRACE_O_EXITKILL | PTRACE_O_TRACESECCOMP | PTRAC
 // The exit status a child reports when it could not be confined or could not exec.
 constexpr int kCannotConfine = 126;
 
+// What the records of the kernel tier name as the rule.
+constexpr std::string_view kKernelTierRule = "kernel tier (never permitted)";
+constexpr std::string_view kKilledBySigsysRule =
+    "kernel tier: killed (SIGSYS: another architecture, an x32 number, or a seccomp kill)";
+
 void resume(pid_t tid, int sig = 0) {
   ptrace(PTRACE_CONT, tid, nullptr, reinterpret_cast<void*>(static_cast<long>(sig)));
 }
@@ -91,6 +96,7 @@ Result<Supervisor> Supervisor::create(const policy::Plan& plan, ViolationLog& lo
                                       policy::Mode mode) {
   KernelFilterSpec spec;
   spec.trace = {SYS_execve, SYS_execveat};
+  spec.trace_denials = true;  // so that each denial of the kernel tier gets its record
   spec.notify = {SYS_open,     SYS_openat,    SYS_openat2, SYS_creat,  SYS_connect, SYS_bind,
                  SYS_unlink,   SYS_unlinkat,  SYS_rmdir,   SYS_mkdir,  SYS_mkdirat, SYS_rename,
                  SYS_renameat, SYS_renameat2, SYS_link,    SYS_linkat, SYS_symlink, SYS_symlinkat};
@@ -272,6 +278,7 @@ void Supervisor::on_seccomp(pid_t tid) {
   Task& task = tasks_[tid];
   if (task.policy == nullptr) task.policy = &plan_->login();
   const long nr = static_cast<long>(regs.orig_rax);
+  if (nr != SYS_execve && nr != SYS_execveat) return on_traced_denial(tid, regs);
   const bool at = nr == SYS_execveat;
   const int dirfd = at ? static_cast<int>(regs.rdi) : AT_FDCWD;
   const unsigned long path_addr = at ? regs.rsi : regs.rdi;
@@ -309,6 +316,30 @@ void Supervisor::on_seccomp(pid_t tid) {
     return resume(tid);
   }
   task.checked_path = *path;
+  resume(tid);
+}
+
+// A dangerous syscall the hardening program stopped for us (kDangerousSyscalls): it fails with
+// the table's errno, and the record says so. Decided again on the registers: a filter the
+// process installed itself can make any syscall stop here.
+void Supervisor::on_traced_denial(pid_t tid, user_regs_struct& regs) {
+  const int nr = static_cast<int>(regs.orig_rax);
+  const std::uint64_t args[6] = {regs.rdi, regs.rsi, regs.rdx, regs.r10, regs.r8, regs.r9};
+  const int error = hardening_denial(nr, args);
+  if (error == 0) return resume(tid);
+  Task& task = tasks_[tid];
+  const policy::CommandPolicy& policy = task.policy ? *task.policy : plan_->login();
+  Violation v;
+  v.pid = tid;
+  v.ppid = proc_ppid(tid);
+  v.exe = proc_link(tid, "exe").value_or("?");
+  v.command_entry = policy.is_login() ? "(login)" : std::string(policy.origin());
+  v.call.syscall = nr;
+  v.decision = policy::Decision{policy::Verdict::deny, error, true, kKernelTierRule};
+  log_->record(v);
+  regs.orig_rax = static_cast<unsigned long long>(-1);  // skip it
+  regs.rax = static_cast<unsigned long long>(-static_cast<long long>(error));
+  ptrace(PTRACE_SETREGS, tid, nullptr, &regs);
   resume(tid);
 }
 
@@ -421,8 +452,22 @@ void Supervisor::reap() {
     if (WIFEXITED(status) || WIFSIGNALED(status)) {
       const auto it = tasks_.find(tid);
       const pid_t root = it != tasks_.end() ? it->second.root : 0;
-      if (it != tasks_.end()) tasks_.erase(it);
+      const policy::CommandPolicy* policy = it != tasks_.end() ? it->second.policy : nullptr;
+      const bool known = it != tasks_.end();
+      if (known) tasks_.erase(it);
       unclaimed_.erase(tid);
+      // SECCOMP_RET_KILL_PROCESS (a foreign architecture or an x32 number) kills without a
+      // stop we could see: its record is written here.
+      if (WIFSIGNALED(status) && WTERMSIG(status) == SIGSYS && known) {
+        Violation v;
+        v.pid = tid;
+        v.exe = "?";  // gone with the process
+        v.command_entry =
+            policy == nullptr || policy->is_login() ? "(login)" : std::string(policy->origin());
+        v.call.syscall = -1;
+        v.decision = policy::Decision{policy::Verdict::kill, 0, true, kKilledBySigsysRule};
+        log_->record(v);
+      }
       if (tid == root) {
         events_.push_back({tid, status});
         on_root_exit(root);

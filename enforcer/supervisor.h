@@ -26,6 +26,7 @@
 #include <vector>
 
 #include <linux/seccomp.h>
+#include <sys/user.h>
 #include "enforcer/kernel_filter.h"
 #include "enforcer/landlock.h"
 #include "enforcer/unique_fd.h"
@@ -119,6 +120,7 @@ class Supervisor {
   void on_fd_ready(int fd, unsigned events);
   void reap();
   void on_seccomp(pid_t tid);
+  void on_traced_denial(pid_t tid, user_regs_struct& regs);
   void on_exec(pid_t tid);
   void on_new_task(pid_t parent, pid_t child);
   void adopt(pid_t tid, const policy::CommandPolicy* policy, pid_t root);

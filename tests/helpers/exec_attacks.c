@@ -52,12 +52,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <sched.h>
 #include <sys/mman.h>
 #include <sys/ptrace.h>
 #include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -136,6 +140,29 @@ int main(int argc, char** argv) {
     char* av[] = {"payload", NULL};
     syscall(SYS_execveat, fd, "", av, environ, AT_EMPTY_PATH);
     printf("memfd: errno=%s\n", strerrorname_np(errno));
+  } else if (!strcmp(mode, "kernel-tier")) {
+    // The calls the kernel tier denies whatever the policy says, one line each.
+    char params[120] = {0};  // struct io_uring_params
+    long rc = syscall(SYS_io_uring_setup, 1, params);
+    printf("io_uring_setup: rc=%ld errno=%s\n", rc, rc < 0 ? strerrorname_np(errno) : "0");
+    char byte = 0;
+    struct iovec local = {&byte, 1}, remote = {&byte, 1};
+    rc = syscall(SYS_process_vm_writev, getppid(), &local, 1, &remote, 1, 0);
+    printf("process_vm_writev: rc=%ld errno=%s\n", rc, rc < 0 ? strerrorname_np(errno) : "0");
+    rc = unshare(CLONE_NEWUSER);
+    printf("unshare: rc=%ld errno=%s\n", rc, rc < 0 ? strerrorname_np(errno) : "0");
+    struct sock_filter allow = BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+    struct sock_fprog prog = {1, &allow};
+    rc = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_NEW_LISTENER, &prog);
+    printf("seccomp-listener: rc=%ld errno=%s\n", rc, rc < 0 ? strerrorname_np(errno) : "0");
+  } else if (!strcmp(mode, "int80") && argc == 3) {
+    // A 32-bit open through int 0x80: the kernel tier kills the process (SIGSYS).
+    long ret;
+    __asm__ volatile("int $0x80" : "=a"(ret) : "a"(5), "b"(argv[2]), "c"(0) : "memory");
+    printf("int80: survived, returned %ld\n", ret);
+  } else if (!strcmp(mode, "x32")) {
+    long rc = syscall(0x40000000 | SYS_getpid);
+    printf("x32: survived, returned %ld\n", rc);
   } else if (!strcmp(mode, "ptrace-parent")) {
     long rc = ptrace(PTRACE_ATTACH, getppid(), NULL, NULL);
     printf("ptrace-parent: rc=%ld errno=%s\n", rc, rc ? strerrorname_np(errno) : "0");

@@ -777,3 +777,38 @@ TEST_CASE("kernel filter: a notify-set syscall reaches the listener", "[kernel_f
   CHECK(outcome.exited);
   CHECK(outcome.code == 0);
 }
+
+TEST_CASE("kernel filter: the tracer's test of a traced denial agrees with the BPF program",
+          "[kernel_filter][bpf]") {
+  // hardening_denial is what the supervisor applies when the hardening program stops a call
+  // for it (trace_denials): it must deny exactly what the program denies, with the same errno.
+  auto traced = compile_kernel_filter({.trace_denials = true});
+  REQUIRE(traced);
+  const std::uint64_t high = std::uint64_t{1} << 32;
+  const std::vector<std::uint64_t> samples = {0,
+                                              1,
+                                              0xffffffffULL,
+                                              TIOCSTI,
+                                              TIOCLINUX,
+                                              high | TIOCSTI,
+                                              SECCOMP_SET_MODE_FILTER,
+                                              SECCOMP_FILTER_FLAG_NEW_LISTENER,
+                                              0x10000000ULL /* CLONE_NEWUSER */,
+                                              0x00800000ULL /* CLONE_UNTRACED */,
+                                              0x00000100ULL /* CLONE_VM */,
+                                              PER_LINUX32};
+  for (const DangerousSyscall& entry : kDangerousSyscalls) {
+    for (std::uint64_t a0 : samples) {
+      for (std::uint64_t a1 : samples) {
+        const std::uint64_t args[6] = {a0, a1, 0, 0, 0, 0};
+        const int error = hardening_denial(entry.nr, args);
+        INFO(entry.name << "(" << a0 << ", " << a1 << ") -> " << error);
+        const std::uint32_t want =
+            error ? (SECCOMP_RET_TRACE | static_cast<std::uint32_t>(error)) : SECCOMP_RET_ALLOW;
+        CHECK(run_bpf(traced->hardening(), call(entry.nr, {a0, a1})) == want);
+      }
+    }
+  }
+  const std::uint64_t none[6] = {};
+  CHECK(hardening_denial(__NR_getpid, none) == 0);
+}
