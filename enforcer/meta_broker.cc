@@ -117,6 +117,14 @@ bool resolve_object(pid_t pid, pid_t tgid, int dirfd, const std::string& raw, bo
   req.path = req.parent;
   if (req.path != "/") req.path += '/';
   req.path += last;
+  // A name that is not there is answered as the kernel would, without a decision or a
+  // record — as the open broker does: lstat("/home/HEAD") on git's way up is not a violation.
+  // (mknod, which creates the name, checks nothing here.)
+  struct stat st {};
+  if (req.op != MetaOp::mknod && lstat(req.path.c_str(), &st) != 0) {
+    error = errno;
+    return false;
+  }
   return true;
 }
 

@@ -54,11 +54,13 @@ echo "$output"
 passes=$((passes + $(grep -c '^ok:' <<<"$output")))
 failures=$((failures + $(grep -c '^FAIL:' <<<"$output")))
 grep -q '^ok: the pty escapes ran to the end' <<<"$output" || fail "the pty driver ran to the end"
-for name in vim less ctrl-v; do
+for name in vim less git-pager ctrl-v; do
   check "$name: no shell ran" test ! -e "$home/escaped-$name"
 done
 logged "violation user=$user .*exe=/usr/bin/vim.basic .*syscall=execve path=/usr/bin/dash .*action=deny" \
   "vim: :!sh denied"
 logged "violation user=$user .*exe=/usr/bin/less .*syscall=execve path=/usr/bin/dash .*action=deny" \
   "less: !sh denied"
+logged "violation user=$user .*exe=/usr/bin/git .*syscall=execve path=/usr/bin/dash .*argv=\"(/bin/)?sh -c touch \\\$HOME/escaped-git-pager.*action=deny" \
+  "git: the pager through sh denied"
 summary

@@ -34,6 +34,11 @@ def run():
     s.send("q")
     check("less: back at the prompt after !", s.expect(PROMPT) is not None, s)
 
+    # A pager started by git: core.pager with shell syntax runs through sh -c.
+    s.send("git -c core.pager='touch $HOME/escaped-git-pager; cat' -p diff --no-index "
+           "/etc/hostname /etc/hosts\r")
+    check("git pager: back at the prompt", s.expect(PROMPT, 15) is not None, s)
+
     # Ctrl-V Ctrl-J puts a newline into the line: for stsh that is just two commands, and the
     # second meets the policy like the first.
     s.send("echo first\x16\nbash -c 'touch $HOME/escaped-ctrl-v'\r")
