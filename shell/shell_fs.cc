@@ -15,7 +15,18 @@
 namespace stsh::shell {
 namespace {
 
-enforcer::Violation violation_of(const policy::Call& call, const policy::Decision& d, bool audit) {
+// The shell's own /proc/PID (what /proc/self resolves to in the shell): its memory, its
+// environment and its descriptors are the supervisor's, which no policy entry for a confined
+// process's /proc/self may reach.
+bool is_own_proc(const std::string& canonical) {
+  const std::string own = "/proc/" + std::to_string(getpid());
+  return canonical == own || canonical.rfind(own + "/", 0) == 0;
+}
+
+}  // namespace
+
+enforcer::Violation shell_violation(const policy::Call& call, const policy::Decision& d,
+                                    bool audit) {
   enforcer::Violation v;
   v.pid = getpid();
   v.ppid = getppid();
@@ -26,16 +37,6 @@ enforcer::Violation violation_of(const policy::Call& call, const policy::Decisio
   v.audit = audit;
   return v;
 }
-
-// The shell's own /proc/PID (what /proc/self resolves to in the shell): its memory, its
-// environment and its descriptors are the supervisor's, which no policy entry for a confined
-// process's /proc/self may reach.
-bool is_own_proc(const std::string& canonical) {
-  const std::string own = "/proc/" + std::to_string(getpid());
-  return canonical == own || canonical.rfind(own + "/", 0) == 0;
-}
-
-}  // namespace
 
 std::string describe(const FsError& err) {
   std::string text = std::strerror(err.error);
@@ -52,7 +53,7 @@ bool ShellFs::permitted(const std::string& canonical, int flags, unsigned mode, 
   if (is_own_proc(canonical)) d = policy::Decision{policy::Verdict::deny, EACCES, true, "default"};
   const bool audit = mode_ == policy::Mode::audit && !d.permitted();
   if (report == Report::log && (d.log || !d.permitted())) {
-    log_->record(violation_of(call, d, audit));
+    log_->record(shell_violation(call, d, audit));
   }
   if (d.permitted() || audit) return true;
   err = FsError{d.error ? d.error : EACCES, std::string(d.rule)};
@@ -120,7 +121,7 @@ std::optional<std::string> ShellFs::change_directory(const std::string& dir, FsE
   policy::Decision d = plan_->decide(plan_->login(), call);
   if (is_own_proc(*canonical)) d = policy::Decision{policy::Verdict::deny, EACCES, true, "default"};
   const bool audit = mode_ == policy::Mode::audit && !d.permitted();
-  if (d.log || !d.permitted()) log_->record(violation_of(call, d, audit));
+  if (d.log || !d.permitted()) log_->record(shell_violation(call, d, audit));
   if (!d.permitted() && !audit) {
     err = FsError{d.error ? d.error : EACCES, std::string(d.rule)};
     return std::nullopt;

@@ -58,6 +58,10 @@ class ShellFs {
   policy::Mode mode_;
 };
 
+// The record of a decision about something the shell itself does (entry "(login)").
+enforcer::Violation shell_violation(const policy::Call& call, const policy::Decision& d,
+                                    bool audit);
+
 // The text for an FsError: "Permission denied (policy rule demo.yaml:12:5)".
 std::string describe(const FsError& err);
 

@@ -168,14 +168,8 @@ void Shell::start_stage(Stage& stage, pid_t& pgid, std::vector<pid_t>& pids,
   call.argv = stage.argv;
   const policy::Decision d = plan_->decide(plan_->login(), call);
   if (!d.permitted() || d.log) {
-    enforcer::Violation v;
-    v.pid = getpid();
-    v.ppid = getppid();
-    v.exe = enforcer::proc_link(getpid(), "exe").value_or("stsh");
-    v.command_entry = "(login)";
-    v.call = call;
-    v.decision = d;
-    v.audit = mode_ == policy::Mode::audit && !d.permitted();
+    const enforcer::Violation v =
+        shell_violation(call, d, mode_ == policy::Mode::audit && !d.permitted());
     log_->record(v);
     if (!d.permitted() && !v.audit) {
       const policy::Decision shown{d.verdict, d.error, /* log= */ false, d.rule};
