@@ -13,7 +13,6 @@
 #include <cerrno>
 #include <cstring>
 
-#include "enforcer/fd_passing.h"
 #include "enforcer/kernel_compat.h"
 #include "enforcer/supervisor.h"
 
@@ -137,8 +136,13 @@ void Supervisor::confine_and_exec(const LaunchSpec& spec, int handover, pid_t pa
             describe_install_failure(filter_, kFlags, -listener).c_str());
     _exit(kCannotConfine);
   }
-  if (send_fd(handover, listener) != 0) {
-    give_up("cannot hand the seccomp listener over", errno);
+  // The supervisor takes the listener from us with pidfd_getfd: sendmsg (SCM_RIGHTS) would be
+  // brokered by this very filter, which has no supervisor yet. We say its number with write,
+  // which is not brokered, and wait until it has been taken.
+  char taken = 0;
+  if (write(handover, &listener, sizeof listener) != static_cast<ssize_t>(sizeof listener) ||
+      read(handover, &taken, 1) != 1 || taken != 't') {
+    give_up("cannot hand the seccomp listener over", errno ? errno : EPIPE);
   }
   // The command must not hold its own listener: it could answer its own traps.
   close(listener);

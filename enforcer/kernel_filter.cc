@@ -221,12 +221,20 @@ Result<std::vector<sock_filter>> compile_hardening(int newest, bool trace) {
   return program;
 }
 
-Result<std::vector<sock_filter>> compile_routing(const std::vector<int>& notify,
-                                                 const std::vector<int>& trace) {
+Result<std::vector<sock_filter>> compile_routing(
+    const std::vector<int>& notify, const std::vector<std::pair<int, unsigned>>& notify_if_set,
+    const std::vector<int>& trace) {
   auto ctx = make_context("routing");
   if (!ctx) return ctx.take_error();
   for (int nr : notify) {
     if (auto st = add_rule(ctx->get(), SCMP_ACT_NOTIFY, nr, "NOTIFY"); !st) return st.take_error();
+  }
+  for (const auto& [nr, arg] : notify_if_set) {
+    if (auto st = add_rule(ctx->get(), SCMP_ACT_NOTIFY, nr, "NOTIFY",
+                           {scmp_arg_cmp{arg, SCMP_CMP_NE, 0, 0}});
+        !st) {
+      return st.take_error();
+    }
   }
   // RET_DATA stays 0: a nested filter of the confined process can return TRACE with data of its
   // choosing, so the supervisor must decide by syscall number, never by this value.
@@ -287,7 +295,21 @@ Result<CompiledFilter> compile_kernel_filter(const KernelFilterSpec& spec) {
 
   auto hardening = compile_hardening(spec.newest_syscall, spec.trace_denials);
   if (!hardening) return hardening.take_error();
-  auto routing = compile_routing(*notify, *trace);
+  std::vector<int> conditional;
+  for (const auto& [nr, arg] : spec.notify_if_set) {
+    if (arg > 5) return make_error("kernel filter: argument index " + std::to_string(arg) + " > 5");
+    conditional.push_back(nr);
+  }
+  auto checked_conditional = checked_set(conditional, "notify_if_set", spec.newest_syscall);
+  if (!checked_conditional) return checked_conditional.take_error();
+  for (int nr : *checked_conditional) {
+    if (std::binary_search(notify->begin(), notify->end(), nr) ||
+        std::binary_search(trace->begin(), trace->end(), nr)) {
+      return make_error("kernel filter: " + syscall_label(nr) +
+                        " is routed both always and on an argument");
+    }
+  }
+  auto routing = compile_routing(*notify, spec.notify_if_set, *trace);
   if (!routing) return routing.take_error();
   for (const auto* program : {&*hardening, &*routing}) {
     if (program->size() > BPF_MAXINSNS) {

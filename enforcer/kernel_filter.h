@@ -27,6 +27,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "enforcer/kernel_compat.h"
@@ -62,6 +63,9 @@ struct KernelFilterSpec {
   // Syscall numbers answered by the supervisor through the seccomp listener
   // (SECCOMP_RET_USER_NOTIF). Without a listener the kernel fails them with ENOSYS.
   std::vector<int> notify{};
+  // Like `notify`, but only when the argument with the given index (0-5) is not 0: sendto with
+  // an address (index 4) goes to the supervisor, a send on a connected socket does not.
+  std::vector<std::pair<int, unsigned>> notify_if_set{};
   // Syscall numbers stopped for a ptrace tracer (SECCOMP_RET_TRACE, PTRACE_EVENT_SECCOMP). Without
   // a tracer the kernel fails them with ENOSYS.
   std::vector<int> trace{};

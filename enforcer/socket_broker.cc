@@ -18,19 +18,17 @@ bool is_brokered_socket_call(int nr) {
   return nr == SYS_connect || nr == SYS_bind;
 }
 
-std::optional<SocketRequest> read_socket_request(const seccomp_notif& n, pid_t tgid, int& error) {
+std::optional<SocketRequest> read_address(pid_t pid, pid_t tgid, unsigned long addr, socklen_t len,
+                                          bool creates, int& error) {
   SocketRequest req;
   error = 0;
-  req.sockfd = static_cast<int>(n.data.args[0]);
-  const auto len = static_cast<socklen_t>(n.data.args[2]);
   if (len > sizeof req.addr) {
     error = EINVAL;
     return std::nullopt;
   }
   iovec local{&req.addr, len};
-  iovec remote{reinterpret_cast<void*>(n.data.args[1]), len};
-  if (len > 0 && process_vm_readv(static_cast<pid_t>(n.pid), &local, 1, &remote, 1, 0) !=
-                     static_cast<ssize_t>(len)) {
+  iovec remote{reinterpret_cast<void*>(addr), len};
+  if (len > 0 && process_vm_readv(pid, &local, 1, &remote, 1, 0) != static_cast<ssize_t>(len)) {
     error = EFAULT;
     return std::nullopt;
   }
@@ -43,13 +41,13 @@ std::optional<SocketRequest> read_socket_request(const seccomp_notif& n, pid_t t
     const std::string path(un->sun_path, strnlen(un->sun_path, max));
     if (!path.empty()) {  // not abstract, not unnamed
       std::optional<std::string> canonical;
-      if (n.data.nr == SYS_connect) {
-        canonical = resolve_for(static_cast<pid_t>(n.pid), AT_FDCWD, path, tgid);
+      if (!creates) {
+        canonical = resolve_for(pid, AT_FDCWD, path, tgid);
       } else {
         const size_t slash = path.rfind('/');
         const std::string dir =
             slash == std::string::npos ? "." : (slash == 0 ? "/" : path.substr(0, slash));
-        if (auto parent = resolve_for(static_cast<pid_t>(n.pid), AT_FDCWD, dir, tgid)) {
+        if (auto parent = resolve_for(pid, AT_FDCWD, dir, tgid)) {
           canonical = (*parent == "/" ? "" : *parent) + "/" + path.substr(slash + 1);
         }
       }
@@ -75,6 +73,23 @@ std::optional<SocketRequest> read_socket_request(const seccomp_notif& n, pid_t t
   return req;
 }
 
+std::optional<SocketRequest> read_socket_request(const seccomp_notif& n, pid_t tgid, int& error) {
+  auto req = read_address(static_cast<pid_t>(n.pid), tgid, n.data.args[1],
+                          static_cast<socklen_t>(n.data.args[2]),
+                          /* creates= */ n.data.nr == SYS_bind, error);
+  if (req) req->sockfd = static_cast<int>(n.data.args[0]);
+  return req;
+}
+
+int duplicate_descriptor(pid_t tgid, int sockfd) {
+  const int pidfd = static_cast<int>(syscall(SYS_pidfd_open, tgid, 0));
+  if (pidfd < 0) return -errno;
+  const int fd = static_cast<int>(syscall(SYS_pidfd_getfd, pidfd, sockfd, 0));
+  const int getfd_errno = errno;
+  close(pidfd);
+  return fd < 0 ? -getfd_errno : fd;
+}
+
 policy::Call socket_call(int nr, const SocketRequest& req) {
   policy::Call c;
   c.syscall = nr;
@@ -83,12 +98,8 @@ policy::Call socket_call(int nr, const SocketRequest& req) {
 }
 
 int socket_call_on_behalf(pid_t tgid, int nr, const SocketRequest& req) {
-  const int pidfd = static_cast<int>(syscall(SYS_pidfd_open, tgid, 0));
-  if (pidfd < 0) return -errno;
-  const int fd = static_cast<int>(syscall(SYS_pidfd_getfd, pidfd, req.sockfd, 0));
-  const int getfd_errno = errno;
-  close(pidfd);
-  if (fd < 0) return -getfd_errno;
+  const int fd = duplicate_descriptor(tgid, req.sockfd);
+  if (fd < 0) return fd;
   const auto* sa = reinterpret_cast<const sockaddr*>(&req.addr);
   const int rc = nr == SYS_connect ? connect(fd, sa, req.len) : bind(fd, sa, req.len);
   const int err = errno;

@@ -28,6 +28,14 @@ struct SocketRequest {
 // process's cwd, its directory resolved). nullopt when unreadable; `error` then says why.
 std::optional<SocketRequest> read_socket_request(const seccomp_notif& n, pid_t tgid, int& error);
 
+// The address at `addr` (`len` bytes) in process `pid`, read once and canonicalized: a unix
+// path resolved as connect (`creates` false) or bind (true) would resolve it.
+std::optional<SocketRequest> read_address(pid_t pid, pid_t tgid, unsigned long addr, socklen_t len,
+                                          bool creates, int& error);
+
+// Our duplicate of the process's descriptor `fd` (any kind; pidfd_getfd, Linux 5.6), or -errno.
+int duplicate_descriptor(pid_t tgid, int sockfd);
+
 policy::Call socket_call(int nr, const SocketRequest& req);
 
 // Performs connect or bind on the process's socket; returns 0 or -errno. May block (a

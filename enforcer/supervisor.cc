@@ -22,11 +22,11 @@
 #include <memory>
 #include <thread>
 
-#include "enforcer/fd_passing.h"
 #include "enforcer/landlock_plan.h"
 #include "enforcer/meta_broker.h"
 #include "enforcer/open_broker.h"
 #include "enforcer/path_broker.h"
+#include "enforcer/send_broker.h"
 #include "enforcer/socket_broker.h"
 #include "enforcer/tracee.h"
 #include "policy/syscalls.h"
@@ -104,6 +104,10 @@ Result<Supervisor> Supervisor::create(const policy::Plan& plan, ViolationLog& lo
   for (int nr = 0; nr <= kNewestVettedSyscall; ++nr) {
     if (is_brokered_meta_call(nr)) spec.notify.push_back(nr);
   }
+  // Datagram destinations (send_broker.h): sendto only with an address.
+  spec.notify.push_back(SYS_sendmsg);
+  spec.notify.push_back(SYS_sendmmsg);
+  spec.notify_if_set = {{SYS_sendto, 4}};
   auto filter = compile_kernel_filter(spec);
   if (!filter) return filter.take_error();
   // The Landlock domain is built here, once; each child only enters it.
@@ -505,6 +509,7 @@ void Supervisor::on_notification(int listener) {
   if (ioctl(listener, SECCOMP_IOCTL_NOTIF_RECV, &n) != 0) return;  // gone meanwhile, or EINTR
   if (is_brokered_socket_call(static_cast<int>(n.data.nr)))
     return on_socket_notification(listener, n);
+  if (is_brokered_send_call(static_cast<int>(n.data.nr))) return on_send_notification(listener, n);
   if (is_brokered_path_call(static_cast<int>(n.data.nr))) return on_path_notification(listener, n);
   if (is_brokered_meta_call(static_cast<int>(n.data.nr))) return on_meta_notification(listener, n);
   seccomp_notif_resp resp{};
@@ -681,7 +686,15 @@ void Supervisor::on_fd_ready(int fd, unsigned events) {
     handovers_.erase(h);
     epoll_ctl(epoll_.get(), EPOLL_CTL_DEL, fd, nullptr);
     Launch& launch = launches_[root];
-    launch.listener.reset(receive_fd(fd));
+    // The child says the number of its listener and waits; we take a duplicate.
+    int number = -1;
+    if (read(fd, &number, sizeof number) == static_cast<ssize_t>(sizeof number) && number >= 0) {
+      const int dup = duplicate_descriptor(root, number);
+      if (dup >= 0) {
+        launch.listener.reset(dup);
+        if (write(fd, "t", 1) != 1) launch.listener.reset();
+      }
+    }
     launch.handover.reset();
     if (launch.listener) {
       // Linux 6.6+: the process and the supervisor wake each other on the waker's CPU (the
@@ -714,6 +727,42 @@ std::vector<ProcessEvent> Supervisor::poll(int timeout_ms) {
     if (n == 0 || timeout_ms == 0) break;
   }
   return std::exchange(events_, {});
+}
+
+// sendto, sendmsg and sendmmsg: every destination decided on our copy, our copy sent.
+void Supervisor::on_send_notification(int listener, const seccomp_notif& n) {
+  const auto pid = static_cast<pid_t>(n.pid);
+  auto shared = std::make_shared<UniqueFd>(fcntl(listener, F_DUPFD_CLOEXEC, 0));
+  auto answer = [shared, id = n.id](long rc) {
+    seccomp_notif_resp resp{};
+    resp.id = id;
+    if (rc < 0) {
+      resp.error = static_cast<int>(rc);
+    } else {
+      resp.val = rc;
+    }
+    ioctl(shared->get(), SECCOMP_IOCTL_NOTIF_SEND, &resp);
+  };
+  Task& task = tasks_[pid];
+  if (task.tgid == 0) task.tgid = thread_group_of(pid);
+  int err = 0;
+  auto req = read_send_request(n, task.tgid, err);
+  if (ioctl(listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &n.id) != 0) return;
+  if (!req) return answer(-(err != 0 ? err : EPERM));
+  const policy::CommandPolicy& policy = task.policy ? *task.policy : plan_->login();
+  for (const policy::Call& call : send_calls(*req)) {
+    const policy::Decision d = decide_and_log(pid, policy, call);
+    if (d.verdict == policy::Verdict::kill) {
+      kill(pid, SIGKILL);
+      return answer(-EPERM);
+    }
+    if (!d.permitted()) return answer(-d.error);
+  }
+  // A send can wait for buffer space as long as the peer likes: off the loop, like connect.
+  const pid_t tgid = task.tgid;
+  std::thread([answer, tgid, req = std::move(*req)] {
+    answer(send_on_behalf(tgid, req));
+  }).detach();
 }
 
 int Supervisor::run_until_exit(pid_t main) {

@@ -115,6 +115,7 @@ class Supervisor {
   void on_stop(pid_t tid, int status);
   void on_notification(int listener);
   void on_socket_notification(int listener, const seccomp_notif& n);
+  void on_send_notification(int listener, const seccomp_notif& n);
   void on_path_notification(int listener, const seccomp_notif& n);
   void on_meta_notification(int listener, const seccomp_notif& n);
   void on_fd_ready(int fd, unsigned events);

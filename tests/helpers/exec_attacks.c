@@ -106,6 +106,18 @@ static void* exec_from_thread(void* arg) {
   _exit(0);
 }
 
+static struct in_addr race_ok_addr, race_denied_addr;
+static struct in_addr* volatile race_target;
+
+static void* flip_address(void* arg) {
+  (void)arg;
+  for (;;) {
+    *race_target = race_denied_addr;
+    *race_target = race_ok_addr;
+  }
+  return NULL;
+}
+
 int main(int argc, char** argv) {
   if (argc < 2) return 2;
   const char* mode = argv[1];
@@ -140,6 +152,47 @@ int main(int argc, char** argv) {
     char* av[] = {"payload", NULL};
     syscall(SYS_execveat, fd, "", av, environ, AT_EMPTY_PATH);
     printf("memfd: errno=%s\n", strerrorname_np(errno));
+  } else if (!strcmp(mode, "udp-send") && argc == 5) {
+    // One datagram to ADDR:PORT by sendto, sendmsg or sendmmsg (argv[2]).
+    int s = socket(AF_INET, SOCK_DGRAM, 0);
+    struct sockaddr_in to = {.sin_family = AF_INET, .sin_port = htons((uint16_t)atoi(argv[4]))};
+    inet_pton(AF_INET, argv[3], &to.sin_addr);
+    char data[] = "datagram";
+    struct iovec iov = {data, sizeof data};
+    struct msghdr h = {.msg_name = &to, .msg_namelen = sizeof to, .msg_iov = &iov, .msg_iovlen = 1};
+    struct mmsghdr mm = {.msg_hdr = h};
+    long rc;
+    if (!strcmp(argv[2], "sendto")) {
+      rc = sendto(s, data, sizeof data, 0, (struct sockaddr*)&to, sizeof to);
+    } else if (!strcmp(argv[2], "sendmsg")) {
+      rc = sendmsg(s, &h, 0);
+    } else {
+      rc = sendmmsg(s, &mm, 1, 0);
+      if (rc == 1) rc = mm.msg_len;  // bytes, as the others report
+    }
+    printf("udp-%s: rc=%ld errno=%s\n", argv[2], rc, rc < 0 ? strerrorname_np(errno) : "0");
+  } else if (!strcmp(mode, "udp-race") && argc == 6) {
+    // A thread flips the address in the msghdr between a permitted and a denied one while
+    // sendmsg runs: only what was decided may be sent (the receiver at DENIED counts).
+    int s = socket(AF_INET, SOCK_DGRAM, 0);
+    static struct sockaddr_in to;
+    to.sin_family = AF_INET;
+    to.sin_port = htons((uint16_t)atoi(argv[4]));
+    inet_pton(AF_INET, argv[2], &race_ok_addr);
+    inet_pton(AF_INET, argv[3], &race_denied_addr);
+    to.sin_addr = race_ok_addr;
+    race_target = &to.sin_addr;
+    pthread_t flipper;
+    pthread_create(&flipper, NULL, flip_address, NULL);
+    char data[] = "race";
+    struct iovec iov = {data, sizeof data};
+    struct msghdr h = {.msg_name = &to, .msg_namelen = sizeof to, .msg_iov = &iov, .msg_iovlen = 1};
+    int sent = 0, denied = 0;
+    for (int i = 0, n = atoi(argv[5]); i < n; ++i) {
+      to.sin_addr = race_ok_addr;
+      if (sendmsg(s, &h, 0) >= 0) ++sent; else ++denied;
+    }
+    printf("udp-race: sent=%d denied=%d\n", sent, denied);
   } else if (!strcmp(mode, "kernel-tier")) {
     // The calls the kernel tier denies whatever the policy says, one line each.
     char params[120] = {0};  // struct io_uring_params

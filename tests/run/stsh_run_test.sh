@@ -491,6 +491,42 @@ expect 0 'connect-unix: errno=EACCES' "$attacks" connect-unix "$net/denied.sock"
 logged "syscall=connect sockaddr=unix:$net/denied.sock rule=default action=deny"
 expect 0 'bind-tcp: ok' "$attacks" bind-tcp $((port + 10))
 expect 0 'bind-tcp: errno=EACCES' "$attacks" bind-tcp $((port + 11))
+# Datagrams: the destination of every sendto, sendmsg and sendmmsg is decided (a sendmmsg as
+# the sendmsg of each message), and what was decided is what is sent. Unconfined receivers
+# count what arrives at the permitted and at the denied address.
+udp_receiver() {  # ADDR PORT SECONDS OUT
+  python3 -c 'import socket, sys, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind((sys.argv[1], int(sys.argv[2])))
+s.settimeout(0.2)
+n, end = 0, time.time() + float(sys.argv[3])
+while time.time() < end:
+    try:
+        s.recv(100)
+        n += 1
+    except socket.timeout:
+        pass
+print(n)' "$@"
+}
+udp_receiver 127.0.0.1 "$port" 12 >"$work/udp-ok.count" &
+udp_ok=$!
+udp_receiver 127.0.0.2 "$port" 12 >"$work/udp-denied.count" &
+udp_denied=$!
+sleep 0.5
+for call in sendto sendmsg sendmmsg; do
+  expect 0 "udp-$call: rc=9 errno=0" "$attacks" udp-send "$call" 127.0.0.1 "$port"
+  expect 0 "udp-$call: rc=-1 errno=EACCES" "$attacks" udp-send "$call" 127.0.0.2 "$port"
+  recorded=$call
+  [[ $call == sendmmsg ]] && recorded=sendmsg
+  logged "syscall=$recorded sockaddr=inet:127.0.0.2:$port rule=default action=deny\\[EACCES\\]"
+done
+# A thread rewrites the address in the msghdr while sendmsg runs.
+expect 0 'udp-race: sent=[1-9][0-9]* denied=' "$attacks" udp-race 127.0.0.1 127.0.0.2 "$port" 3000
+wait "$udp_ok" "$udp_denied"
+check "udp: the permitted datagrams arrived ($(cat "$work/udp-ok.count"))" \
+  test "$(cat "$work/udp-ok.count")" -ge 3
+check "udp: nothing reached the denied address ($(cat "$work/udp-denied.count"))" \
+  test "$(cat "$work/udp-denied.count")" -eq 0
 kill "$server_tcp" "$server_ok" "$server_denied" 2>/dev/null
 wait "$server_tcp" "$server_ok" "$server_denied" 2>/dev/null
 rm -rf "$net"
