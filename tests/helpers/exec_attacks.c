@@ -208,6 +208,10 @@ int main(int argc, char** argv) {
     struct sock_fprog prog = {1, &allow};
     rc = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_NEW_LISTENER, &prog);
     printf("seccomp-listener: rc=%ld errno=%s\n", rc, rc < 0 ? strerrorname_np(errno) : "0");
+    // A child the supervisor would not follow.
+    rc = syscall(SYS_clone, CLONE_UNTRACED | SIGCHLD, 0, 0, 0, 0);
+    if (rc == 0) _exit(0);
+    printf("clone-untraced: rc=%ld errno=%s\n", rc, rc < 0 ? strerrorname_np(errno) : "0");
   } else if (!strcmp(mode, "int80") && argc == 3) {
     // A 32-bit open through int 0x80: the kernel tier kills the process (SIGSYS).
     long ret;

@@ -181,12 +181,13 @@ expect 0 'ptrace-parent: rc=-1 errno=EPERM' "$attacks" ptrace-parent
 logged 'exe=[^ ]*exec_attacks .*syscall=ptrace rule="kernel tier \(never permitted\)" action=deny\[EPERM\]'
 # The kernel tier: denied whatever the policy says, each with its errno and its record.
 expect 0 'io_uring_setup: rc=-1 errno=EPERM' "$attacks" kernel-tier
-for call in io_uring_setup process_vm_writev unshare seccomp; do
+for call in io_uring_setup process_vm_writev unshare seccomp clone; do
   logged "exe=[^ ]*exec_attacks .*syscall=$call rule=\"kernel tier \\(never permitted\\)\" action=deny\\[EPERM\\]"
 done
 expect 0 'process_vm_writev: rc=-1 errno=EPERM' "$attacks" kernel-tier
 expect 0 'unshare: rc=-1 errno=EPERM' "$attacks" kernel-tier
 expect 0 'seccomp-listener: rc=-1 errno=EPERM' "$attacks" kernel-tier
+expect 0 'clone-untraced: rc=-1 errno=EPERM' "$attacks" kernel-tier
 # A 32-bit int 0x80 open and an x32 syscall: the process is killed (SIGSYS), and recorded.
 expect 159 '^(note: .*)?$' "$attacks" int80 /etc/hostname
 logged 'violation .*rule="kernel tier: killed \(SIGSYS.*action=kill'
