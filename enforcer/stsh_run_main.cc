@@ -1,5 +1,4 @@
 // stsh-run: run one command confined by a policy, as if the user had started it from stsh.
-#include <sys/random.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -82,16 +81,6 @@ std::string parse(int argc, char** argv, Options& o) {
 }
 
 // COMMAND as execvp would find it, then canonical (commands are matched canonically).
-std::string new_session_id() {
-  unsigned char bytes[6] = {};
-  if (getrandom(bytes, sizeof bytes, 0) != static_cast<ssize_t>(sizeof bytes))
-    return std::to_string(getpid());
-  static const char* hex = "0123456789abcdef";
-  std::string out;
-  for (unsigned char b : bytes) out += {hex[b >> 4], hex[b & 15]};
-  return out;
-}
-
 int exit_code(int status) {
   if (WIFEXITED(status)) return WEXITSTATUS(status);
   if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
@@ -135,7 +124,7 @@ int main(int argc, char** argv) {
   const Mode mode =
       o.mode.empty() ? p.session().mode : (o.mode == "audit" ? Mode::audit : Mode::enforce);
 
-  enforcer::ViolationLog log(p.session(), user->name, new_session_id(), p.files().back());
+  enforcer::ViolationLog log(p.session(), user->name, enforcer::new_session_id(), p.files().back());
   std::vector<std::string> env = enforcer::confined_environment(p.session(), *user, environ);
   const enforcer::ProgramLookup found =
       enforcer::find_program(o.command[0], enforcer::env_value(env, "PATH"));

@@ -1,6 +1,8 @@
 #include "enforcer/violation_log.h"
 
+#include <sys/random.h>
 #include <syslog.h>
+#include <unistd.h>
 
 #include "policy/syscalls.h"
 
@@ -27,6 +29,17 @@ std::string action_text(const policy::Decision& d, bool audit) {
 }
 
 }  // namespace
+
+std::string new_session_id() {
+  unsigned char bytes[6] = {};
+  if (getrandom(bytes, sizeof bytes, 0) != static_cast<ssize_t>(sizeof bytes)) {
+    return std::to_string(getpid());
+  }
+  static const char* hex = "0123456789abcdef";
+  std::string out;
+  for (unsigned char b : bytes) out += {hex[b >> 4], hex[b & 15]};
+  return out;
+}
 
 ViolationLog::ViolationLog(const policy::Session& session, std::string user, std::string session_id,
                            std::string policy_file)

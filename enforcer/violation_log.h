@@ -24,6 +24,9 @@ struct Violation {
   bool audit = false;  // audit mode: permitted, logged as would-be denial
 };
 
+// A short random id that ties a session's records together ("3f9a0c1b2d4e").
+std::string new_session_id();
+
 class ViolationLog {
  public:
   ViolationLog(const policy::Session& session, std::string user, std::string session_id,

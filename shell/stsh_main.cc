@@ -3,7 +3,6 @@
 // unless the user's policy loaded and the enforcer is ready.
 #include <fcntl.h>
 #include <poll.h>
-#include <sys/random.h>
 #include <sys/stat.h>
 #include <syslog.h>
 #include <unistd.h>
@@ -34,17 +33,6 @@ using namespace stsh;
 using namespace stsh::shell;
 
 constexpr int kRefused = 1;
-
-std::string new_session_id() {
-  unsigned char bytes[6] = {};
-  if (getrandom(bytes, sizeof bytes, 0) != static_cast<ssize_t>(sizeof bytes)) {
-    return std::to_string(getpid());
-  }
-  static const char* hex = "0123456789abcdef";
-  std::string out;
-  for (unsigned char b : bytes) out += {hex[b >> 4], hex[b & 15]};
-  return out;
-}
 
 // Before a policy is loaded there are no logging settings: the record goes to authpriv, as
 // sshd's own do.
@@ -155,7 +143,7 @@ int main(int argc, char** argv) {
   const policy::Plan& p = **plan;
   const policy::Session& session = p.session();
 
-  enforcer::ViolationLog log(session, user->name, new_session_id(), p.files().back());
+  enforcer::ViolationLog log(session, user->name, enforcer::new_session_id(), p.files().back());
   const bool from_ssh = std::getenv("SSH_CONNECTION") != nullptr;
   // Commands from ssh meet the toggles: a command line (ssh host cmd, scp, sftp, rsync), and
   // commands piped in without a terminal (they are remote commands too). An interactive login
