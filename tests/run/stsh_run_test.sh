@@ -189,10 +189,13 @@ expect 0 'unshare: rc=-1 errno=EPERM' "$attacks" kernel-tier
 expect 0 'seccomp-listener: rc=-1 errno=EPERM' "$attacks" kernel-tier
 expect 0 'clone-untraced: rc=-1 errno=EPERM' "$attacks" kernel-tier
 # A 32-bit int 0x80 open and an x32 syscall: the process is killed (SIGSYS), and recorded.
-expect 159 '^(note: .*)?$' "$attacks" int80 /etc/hostname
-logged 'violation .*rule="kernel tier: killed \(SIGSYS.*action=kill'
-expect 159 '^(note: .*)?$' "$attacks" x32
-logged 'violation .*rule="kernel tier: killed \(SIGSYS.*action=kill'
+for mode in int80 x32; do
+  expect 159 '^(note: .*)?$' "$attacks" "$mode" /etc/hostname
+  logged 'violation .*rule="kernel tier: killed \(SIGSYS.*action=kill'
+  # Killed at the call: the line it prints if the call returns never comes.
+  out=$(confined "$attacks" "$mode" /etc/hostname 2>&1)
+  check "$mode: killed before the call returned" bash -c '! grep -q survived <<<"$1"' _ "$out"
+done
 
 # The supervisor's death kills everything it confines.
 # A sleep no one else runs (this run's pid in its fraction), to find it by its arguments.
