@@ -67,6 +67,7 @@
 #include <unistd.h>
 
 int meta_mode(int argc, char** argv);  // meta_attacks.c: -1 when the mode is not one of its
+int core_mode(int argc, char** argv);  // core_attacks.c: likewise
 
 static char path_buf[4096];
 static const char* allowed;
@@ -123,6 +124,8 @@ int main(int argc, char** argv) {
   const char* mode = argv[1];
   const int meta = meta_mode(argc, argv);
   if (meta >= 0) return meta;
+  const int core = core_mode(argc, argv);
+  if (core >= 0) return core;
   if (!strcmp(mode, "race-thread") && argc == 5) {
     allowed = argv[2];
     denied = argv[3];
