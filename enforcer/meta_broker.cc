@@ -32,6 +32,7 @@ struct Shape {
   int flags;         // argument index of the AT_* flags, or kNoArg
   bool nofollow;     // acts on a final symlink itself (lstat, lchown, readlink, mknod, ...)
   unsigned allowed;  // the AT_* flags the call accepts; others are EINVAL
+  bool descriptor = false;  // names only a descriptor, in argument 0 (fchmod, fchown, ...)
 };
 
 // clang-format off
@@ -68,6 +69,11 @@ constexpr Shape kShapes[] = {
     {SYS_mknod,        MetaOp::mknod,       kNoArg, 0, kNoArg, true,  0},
     {SYS_mknodat,      MetaOp::mknod,       0,      1, kNoArg, true,  0},
     {SYS_chdir,        MetaOp::chdir,       kNoArg, 0, kNoArg, false, 0},
+    // Changes through a descriptor: decided on the file it names (Supervisor::on_meta_...).
+    {SYS_fchmod,       MetaOp::chmod,       kNoArg, 0, kNoArg, false, 0, true},
+    {SYS_fchown,       MetaOp::chown,       kNoArg, 0, kNoArg, false, 0, true},
+    {SYS_fsetxattr,    MetaOp::setxattr,    kNoArg, 0, kNoArg, false, 0, true},
+    {SYS_fremovexattr, MetaOp::removexattr, kNoArg, 0, kNoArg, false, 0, true},
 };
 // clang-format on
 
@@ -250,7 +256,18 @@ std::optional<MetaRequest> read_meta_request(const seccomp_notif& n, pid_t tgid,
   // A NULL path in a register names the descriptor (utimensat, and statx/fstatat with
   // AT_EMPTY_PATH since Linux 6.11) or fails with EFAULT: no path, and nothing the process
   // can change any more, so the kernel may run it.
+  if (shape->descriptor) {
+    req.fd = static_cast<int>(a[0]);
+    if (!read_operands(pid, n, *shape, req, error)) return std::nullopt;
+    return req;
+  }
   const unsigned long addr = a[shape->path];
+  // utimensat(fd, NULL, ...) is futimens: a change through the descriptor.
+  if (addr == 0 && req.nr == SYS_utimensat && dirfd != AT_FDCWD) {
+    req.fd = dirfd;
+    if (!read_operands(pid, n, *shape, req, error)) return std::nullopt;
+    return req;
+  }
   if (addr == 0 && (req.nr == SYS_utimensat || req.nr == SYS_statx || req.nr == SYS_newfstatat)) {
     req.op = MetaOp::kernel;
     return req;
@@ -290,6 +307,11 @@ std::optional<MetaRequest> read_meta_request(const seccomp_notif& n, pid_t tgid,
   }
   if (!resolve_object(pid, tgid, dirfd, path, nofollow, req, error)) return std::nullopt;
   return req;
+}
+
+bool changes_object(MetaOp op) {
+  return op == MetaOp::chmod || op == MetaOp::chown || op == MetaOp::truncate ||
+         op == MetaOp::utimes || op == MetaOp::setxattr || op == MetaOp::removexattr;
 }
 
 policy::Call meta_call(const MetaRequest& req) {

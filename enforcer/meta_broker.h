@@ -7,11 +7,15 @@
 // the decision cannot be what is touched (the TOCTOU rule, case b). Results (a struct stat,
 // a link's text, an xattr value) are written into the process's buffer.
 //
-// Calls that name a descriptor instead of a path (fstatat(fd, "", AT_EMPTY_PATH), readlinkat
-// (fd, ""), fchownat(fd, "", ..., AT_EMPTY_PATH) ...) are performed on a duplicate of the
-// process's descriptor (pidfd_getfd) and not decided, like fstat and fchown, which never come
-// here: the process holds the object already. They are performed rather than continued because
-// the empty path lives in memory another thread could fill in after we read it.
+// Calls that name a descriptor instead of a path are performed on a duplicate of the
+// process's descriptor (pidfd_getfd), never continued: the empty path lives in memory another
+// thread could fill in after we read it, and the number could name another file by the time
+// the kernel looked. Those that read (fstatat(fd, "", AT_EMPTY_PATH), readlinkat(fd, ""),
+// fgetxattr) are not decided: the process holds the object already. Those that change it —
+// fchmod, fchown, fsetxattr, fremovexattr, futimens (utimensat(fd, NULL)), and the
+// AT_EMPTY_PATH forms of fchmodat2, fchownat and utimensat, on any descriptor, O_PATH ones too
+// — are decided as writes of the file our duplicate names (descriptor_path) and done through
+// that duplicate: what was decided is what changes.
 //
 // chdir is decided but not performed: the supervisor cannot change another process's working
 // directory (see Supervisor::on_meta_notification for why continuing it is not a hole).
@@ -88,8 +92,13 @@ std::optional<MetaRequest> read_meta_request(const seccomp_notif& n, pid_t tgid,
 // The Call the Plan decides (paths canonical, not yet in the policy's /proc/self view).
 policy::Call meta_call(const MetaRequest& req);
 
+// Whether the call changes the object (and so is decided also when named by a descriptor).
+bool changes_object(MetaOp op);
+
 // Performs the call for thread `pid`: the call's return value (a length for readlink and the
-// xattr reads, else 0) or -errno. Not for MetaOp::kernel and MetaOp::chdir.
-int meta_call_on_behalf(pid_t pid, const MetaRequest& req);
+// xattr reads, else 0) or -errno. Not for MetaOp::kernel and MetaOp::chdir. `object_fd`, when
+// given, is our descriptor of the object (the one the decision was about), used instead of
+// opening the path or duplicating the process's descriptor again.
+int meta_call_on_behalf(pid_t pid, const MetaRequest& req, int object_fd = -1);
 
 }  // namespace stsh::enforcer

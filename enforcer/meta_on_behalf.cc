@@ -76,14 +76,6 @@ int open_object(const MetaRequest& req) {
   return static_cast<int>(fd);
 }
 
-// A duplicate of descriptor `fd` of process `tgid`, or -errno.
-int duplicate_descriptor(pid_t tgid, int fd) {
-  UniqueFd pidfd(static_cast<int>(syscall(SYS_pidfd_open, tgid, 0)));
-  if (!pidfd) return -errno;
-  const long dup = syscall(SYS_pidfd_getfd, pidfd.get(), fd, 0);
-  return dup < 0 ? -errno : static_cast<int>(dup);
-}
-
 int result(long rc) {
   return rc < 0 ? -errno : static_cast<int>(rc);
 }
@@ -188,10 +180,12 @@ int mknod_on_behalf(pid_t pid, const MetaRequest& req) {
 
 }  // namespace
 
-int meta_call_on_behalf(pid_t pid, const MetaRequest& req) {
+int meta_call_on_behalf(pid_t pid, const MetaRequest& req, int object_fd) {
   if (req.op == MetaOp::mknod) return mknod_on_behalf(pid, req);
   if (req.op == MetaOp::kernel || req.op == MetaOp::chdir) return -ENOSYS;
-  const int fd = req.by_descriptor() ? duplicate_descriptor(req.tgid, req.fd) : open_object(req);
+  const int fd = object_fd >= 0          ? fcntl(object_fd, F_DUPFD_CLOEXEC, 0)
+                 : req.by_descriptor() ? duplicate_descriptor(req.tgid, req.fd)
+                                       : open_object(req);
   if (fd < 0) return fd;
   const UniqueFd object(fd);
   switch (req.op) {

@@ -116,19 +116,29 @@ policy::Call open_call(int nr, const OpenRequest& req, const std::string& canoni
   return c;
 }
 
-bool is_fifo(const std::string& canonical) {
-  open_how how{};
-  how.flags = O_PATH | O_CLOEXEC;
-  how.resolve = RESOLVE_NO_SYMLINKS;
-  const long fd = syscall(SYS_openat2, AT_FDCWD, canonical.c_str(), &how, sizeof how);
-  if (fd < 0) return false;
+namespace {
+
+bool is_fifo_descriptor(int fd) {
   struct stat st {};
-  const bool fifo = fstat(static_cast<int>(fd), &st) == 0 && S_ISFIFO(st.st_mode);
+  return fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode);
+}
+
+// Whether what `how` opens is a FIFO, looked at without opening it for I/O.
+bool names_fifo(const std::string& canonical, const open_how& how) {
+  open_how path_only{};
+  path_only.flags = O_PATH | O_CLOEXEC;
+  path_only.resolve = how.resolve;
+  const long fd = syscall(SYS_openat2, AT_FDCWD, canonical.c_str(), &path_only, sizeof path_only);
+  if (fd < 0) return false;
+  const bool fifo = is_fifo_descriptor(static_cast<int>(fd));
   close(static_cast<int>(fd));
   return fifo;
 }
 
-int open_on_behalf(pid_t pid, const OpenRequest& req, const std::string& canonical) {
+}  // namespace
+
+int open_on_behalf(pid_t pid, const OpenRequest& req, const std::string& canonical,
+                   bool may_wait) {
   open_how how{};
   how.flags = static_cast<unsigned long long>(req.flags) | O_CLOEXEC;
   how.mode = creates(req.flags) ? (req.mode & 07777) : 0;
@@ -146,14 +156,41 @@ int open_on_behalf(pid_t pid, const OpenRequest& req, const std::string& canonic
   // reopened through the magic link. The descriptor may have been replaced since we looked,
   // so the result must still be such an object, never a file the policy did not check.
   if (magic) how.resolve = 0;
+  // Whatever the name turns out to be — a FIFO (also one reached only through /proc/PID/fd
+  // after it was deleted), a file under a lease — this open does not wait unless it may: it
+  // adds O_NONBLOCK, and takes it off again when the process did not ask for it.
+  const bool wants_nonblock = (req.flags & O_NONBLOCK) != 0;
+  // (O_PATH opens nothing that could wait, and openat2 takes no other flag with it.)
+  const bool probe = !may_wait && !wants_nonblock && !(req.flags & O_PATH);
+  if (probe) how.flags |= O_NONBLOCK;
   const long fd = syscall(SYS_openat2, AT_FDCWD, canonical.c_str(), &how, sizeof how);
-  if (fd < 0) return -errno;
+  if (fd < 0) {
+    const int e = errno;
+    // EWOULDBLOCK: a lease is being broken. ENXIO: a FIFO with no reader yet.
+    if (probe && (e == EWOULDBLOCK || (e == ENXIO && names_fifo(canonical, how))))
+      return kOpenWouldWait;
+    return -e;
+  }
   if (magic) {
     struct stat st {};
     if (fstat(static_cast<int>(fd), &st) != 0 || S_ISREG(st.st_mode) || S_ISDIR(st.st_mode) ||
         S_ISLNK(st.st_mode) || S_ISBLK(st.st_mode) || S_ISCHR(st.st_mode)) {
       close(static_cast<int>(fd));
       return -EACCES;
+    }
+  }
+  if (probe) {
+    // A FIFO opened for reading without O_NONBLOCK waits for a writer: that wait is the
+    // process's to have, elsewhere.
+    if (is_fifo_descriptor(static_cast<int>(fd))) {
+      close(static_cast<int>(fd));
+      return kOpenWouldWait;
+    }
+    const int fl = fcntl(static_cast<int>(fd), F_GETFL);
+    if (fl < 0 || fcntl(static_cast<int>(fd), F_SETFL, fl & ~O_NONBLOCK) != 0) {
+      const int e = errno;
+      close(static_cast<int>(fd));
+      return -e;
     }
   }
   return static_cast<int>(fd);

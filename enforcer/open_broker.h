@@ -40,11 +40,15 @@ std::optional<std::string> canonical_open_path(pid_t pid, pid_t tgid, const Open
 // The Call the Plan decides for this open.
 policy::Call open_call(int nr, const OpenRequest& req, const std::string& canonical);
 
-// Whether `canonical` (no symlinks) names a FIFO, whose open waits for the other end.
-bool is_fifo(const std::string& canonical);
+// What open_on_behalf returns, without waiting, for an open that would wait: a FIFO opened
+// without O_NONBLOCK (for the other end), or a file whose lease must be broken first.
+inline constexpr int kOpenWouldWait = -1000000;
 
 // Opens `canonical` as the process asked (its flags and mode, its umask), refusing symlinks
-// anywhere on the path. Returns a descriptor or -errno.
-int open_on_behalf(pid_t pid, const OpenRequest& req, const std::string& canonical);
+// anywhere on the path. Returns a descriptor or -errno. With `may_wait` false it never waits:
+// an open that would is kOpenWouldWait, to be done again with `may_wait` true off the
+// supervisor's loop (blocking_pool.h).
+int open_on_behalf(pid_t pid, const OpenRequest& req, const std::string& canonical,
+                   bool may_wait);
 
 }  // namespace stsh::enforcer

@@ -8,6 +8,7 @@
 #include <climits>
 #include <cstring>
 
+#include "enforcer/tracee.h"
 #include "enforcer/unique_fd.h"
 
 namespace stsh::enforcer {
@@ -174,12 +175,18 @@ long send_on_behalf(pid_t tgid, const SendRequest& req) {
   std::vector<iovec> iovs(req.messages.size());
   std::vector<std::vector<char>> controls;
   controls.reserve(req.messages.size());
+  // Unix path destinations reach the decided socket file through a descriptor of it
+  // (socket_broker.h): our copies of the addresses say /proc/self/fd/N.
+  std::vector<SocketRequest> destinations(req.messages.size());
+  std::vector<UniqueFd> pinned(req.messages.size());
   for (size_t i = 0; i < req.messages.size(); ++i) {
     const SendMessage& m = req.messages[i];
     msghdr h{};
     if (m.destination) {
-      h.msg_name = const_cast<sockaddr_storage*>(&m.destination->addr);
-      h.msg_namelen = m.destination->len;
+      destinations[i] = *m.destination;
+      if (const int rc = pin_unix_destination(destinations[i], pinned[i]); rc < 0) return rc;
+      h.msg_name = &destinations[i].addr;
+      h.msg_namelen = destinations[i].len;
     }
     iovs[i] = iovec{const_cast<char*>(m.data.data()), m.data.size()};
     h.msg_iov = &iovs[i];

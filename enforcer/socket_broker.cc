@@ -9,13 +9,18 @@
 #include <cerrno>
 #include <cstring>
 
+#include <linux/openat2.h>
+#include <netinet/in.h>
+#include <sys/stat.h>
+
+#include "enforcer/blocking_pool.h"
 #include "enforcer/tracee.h"
 #include "policy/address.h"
 
 namespace stsh::enforcer {
 
 bool is_brokered_socket_call(int nr) {
-  return nr == SYS_connect || nr == SYS_bind;
+  return nr == SYS_connect || nr == SYS_bind || nr == SYS_listen;
 }
 
 std::optional<SocketRequest> read_address(pid_t pid, pid_t tgid, unsigned long addr, socklen_t len,
@@ -59,6 +64,7 @@ std::optional<SocketRequest> read_address(pid_t pid, pid_t tgid, unsigned long a
         error = ENAMETOOLONG;
         return std::nullopt;
       }
+      req.unix_path = *canonical;
       std::memset(un->sun_path, 0, sizeof un->sun_path);
       std::memcpy(un->sun_path, canonical->data(), canonical->size());
       req.len = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + canonical->size() + 1);
@@ -81,15 +87,6 @@ std::optional<SocketRequest> read_socket_request(const seccomp_notif& n, pid_t t
   return req;
 }
 
-int duplicate_descriptor(pid_t tgid, int sockfd) {
-  const int pidfd = static_cast<int>(syscall(SYS_pidfd_open, tgid, 0));
-  if (pidfd < 0) return -errno;
-  const int fd = static_cast<int>(syscall(SYS_pidfd_getfd, pidfd, sockfd, 0));
-  const int getfd_errno = errno;
-  close(pidfd);
-  return fd < 0 ? -getfd_errno : fd;
-}
-
 policy::Call socket_call(int nr, const SocketRequest& req) {
   policy::Call c;
   c.syscall = nr;
@@ -97,14 +94,90 @@ policy::Call socket_call(int nr, const SocketRequest& req) {
   return c;
 }
 
+namespace {
+
+UniqueFd open_no_symlinks(const std::string& path, unsigned long long flags) {
+  open_how how{};
+  how.flags = flags | O_PATH | O_CLOEXEC;
+  how.resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
+  return UniqueFd(static_cast<int>(syscall(SYS_openat2, AT_FDCWD, path.c_str(), &how, sizeof how)));
+}
+
+// bind of a unix path: the name made in the decided directory, whatever its path names now.
+// Needs a worker's own working directory (blocking_pool.h); the process's umask shapes the
+// socket file's mode, as it would have.
+int bind_unix_on_behalf(pid_t tgid, int sock, const SocketRequest& req) {
+  if (!BlockingPool::on_private_worker()) return -EACCES;
+  const size_t slash = req.unix_path.rfind('/');
+  const std::string dir = slash == 0 ? "/" : req.unix_path.substr(0, slash);
+  const std::string name = req.unix_path.substr(slash + 1);
+  const UniqueFd parent = open_no_symlinks(dir, O_DIRECTORY);
+  if (!parent) return -errno;
+  const auto mask = process_umask(tgid);
+  if (!mask) return -ESRCH;
+  sockaddr_un un{};
+  un.sun_family = AF_UNIX;
+  if (name.empty() || name.size() >= sizeof un.sun_path) return -ENAMETOOLONG;
+  std::memcpy(un.sun_path, name.data(), name.size());
+  if (fchdir(parent.get()) != 0) return -errno;
+  umask(static_cast<mode_t>(*mask));
+  const auto len = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + name.size() + 1);
+  return bind(sock, reinterpret_cast<const sockaddr*>(&un), len) == 0 ? 0 : -errno;
+}
+
+}  // namespace
+
+int pin_unix_destination(SocketRequest& req, UniqueFd& held) {
+  if (req.unix_path.empty()) return 0;
+  held = open_no_symlinks(req.unix_path, 0);
+  if (!held) return -errno;
+  auto* un = reinterpret_cast<sockaddr_un*>(&req.addr);
+  const std::string name = "/proc/self/fd/" + std::to_string(held.get());
+  std::memset(un->sun_path, 0, sizeof un->sun_path);
+  std::memcpy(un->sun_path, name.data(), name.size());
+  req.len = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + name.size() + 1);
+  return 0;
+}
+
 int socket_call_on_behalf(pid_t tgid, int nr, const SocketRequest& req) {
   const int fd = duplicate_descriptor(tgid, req.sockfd);
   if (fd < 0) return fd;
-  const auto* sa = reinterpret_cast<const sockaddr*>(&req.addr);
-  const int rc = nr == SYS_connect ? connect(fd, sa, req.len) : bind(fd, sa, req.len);
-  const int err = errno;
-  close(fd);
-  return rc == 0 ? 0 : -err;
+  const UniqueFd sock(fd);
+  if (nr == SYS_bind && !req.unix_path.empty()) return bind_unix_on_behalf(tgid, fd, req);
+  SocketRequest pinned = req;
+  UniqueFd held;
+  if (const int rc = pin_unix_destination(pinned, held); rc < 0) return rc;
+  const auto* sa = reinterpret_cast<const sockaddr*>(&pinned.addr);
+  const int rc = nr == SYS_connect ? connect(fd, sa, pinned.len) : bind(fd, sa, pinned.len);
+  return rc == 0 ? 0 : -errno;
+}
+
+std::optional<std::string> listen_address(pid_t tgid, int sockfd, UniqueFd& socket, int& error) {
+  const int fd = duplicate_descriptor(tgid, sockfd);
+  if (fd < 0) {
+    error = -fd;
+    return std::nullopt;
+  }
+  socket.reset(fd);
+  sockaddr_storage ss{};
+  socklen_t len = sizeof ss;
+  if (getsockname(fd, reinterpret_cast<sockaddr*>(&ss), &len) != 0) {
+    error = errno;  // not a socket: listen() would say the same
+    return std::nullopt;
+  }
+  switch (ss.ss_family) {
+    case AF_INET:
+      if (reinterpret_cast<const sockaddr_in*>(&ss)->sin_port != 0) return "";
+      return "inet:0.0.0.0:0";
+    case AF_INET6:
+      if (reinterpret_cast<const sockaddr_in6*>(&ss)->sin6_port != 0) return "";
+      return "inet6:[::]:0";
+    case AF_UNIX:
+      // Unbound: only the family comes back. listen() would autobind an abstract name.
+      return len > offsetof(sockaddr_un, sun_path) ? "" : "unix:";
+    default:
+      return "";  // families without autobind (the kernel tier bounds which exist)
+  }
 }
 
 }  // namespace stsh::enforcer

@@ -22,6 +22,7 @@
 #include <memory>
 #include <thread>
 
+#include "enforcer/blocking_pool.h"
 #include "enforcer/landlock_plan.h"
 #include "enforcer/meta_broker.h"
 #include "enforcer/open_broker.h"
@@ -29,6 +30,7 @@
 #include "enforcer/send_broker.h"
 #include "enforcer/socket_broker.h"
 #include "enforcer/tracee.h"
+#include "enforcer/watch_broker.h"
 #include "policy/syscalls.h"
 
 namespace stsh::enforcer {
@@ -97,7 +99,8 @@ Result<Supervisor> Supervisor::create(const policy::Plan& plan, ViolationLog& lo
   KernelFilterSpec spec;
   spec.trace = {SYS_execve, SYS_execveat};
   spec.trace_denials = true;  // so that each denial of the kernel tier gets its record
-  spec.notify = {SYS_open,     SYS_openat,    SYS_openat2, SYS_creat,  SYS_connect, SYS_bind,
+  spec.notify = {SYS_listen, SYS_inotify_add_watch, SYS_fanotify_mark,
+                 SYS_open,     SYS_openat,    SYS_openat2, SYS_creat,  SYS_connect, SYS_bind,
                  SYS_unlink,   SYS_unlinkat,  SYS_rmdir,   SYS_mkdir,  SYS_mkdirat, SYS_rename,
                  SYS_renameat, SYS_renameat2, SYS_link,    SYS_linkat, SYS_symlink, SYS_symlinkat};
   // The metadata calls (meta_broker.h): every number is_brokered_meta_call knows.
@@ -166,7 +169,8 @@ Supervisor::Supervisor(const policy::Plan& plan, ViolationLog& log, policy::Mode
       filter_(std::move(filter)),
       landlock_(std::move(landlock)),
       epoll_(std::move(epoll)),
-      sigfd_(std::move(sigfd)) {}
+      sigfd_(std::move(sigfd)),
+      pool_(std::make_unique<BlockingPool>()) {}
 
 // Nothing confined outlives its supervisor (PTRACE_O_EXITKILL would see to it at our exit;
 // a shell that drops its supervisor sees to it here).
@@ -512,6 +516,7 @@ void Supervisor::on_notification(int listener) {
   if (is_brokered_send_call(static_cast<int>(n.data.nr))) return on_send_notification(listener, n);
   if (is_brokered_path_call(static_cast<int>(n.data.nr))) return on_path_notification(listener, n);
   if (is_brokered_meta_call(static_cast<int>(n.data.nr))) return on_meta_notification(listener, n);
+  if (is_brokered_watch_call(static_cast<int>(n.data.nr))) return on_watch_notification(listener, n);
   seccomp_notif_resp resp{};
   resp.id = n.id;
   auto answer_error = [&](int err) {
@@ -547,17 +552,15 @@ void Supervisor::on_notification(int listener) {
     ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, &resp);
     return;
   }
-  // Opening a FIFO waits for the other end, which may be another confined process that
-  // needs us: that open is done off the loop, and answered from there.
-  if (is_fifo(*canonical)) {
-    auto shared = std::make_shared<UniqueFd>(fcntl(listener, F_DUPFD_CLOEXEC, 0));
-    std::thread([shared, id = n.id, pid, req = *req, path = *canonical] {
-      const int fd = open_on_behalf(pid, req, path);
-      answer_with_descriptor(shared->get(), id, fd, req.flags);
-    }).detach();
-    return;
-  }
-  answer_with_descriptor(listener, n.id, open_on_behalf(pid, *req, *canonical), req->flags);
+  const int fd = open_on_behalf(pid, *req, *canonical, /* may_wait= */ false);
+  if (fd != kOpenWouldWait) return answer_with_descriptor(listener, n.id, fd, req->flags);
+  // A FIFO waits for the other end (which may be another confined process that needs us), a
+  // lease for its holder: that wait happens off the loop.
+  auto shared = std::make_shared<UniqueFd>(fcntl(listener, F_DUPFD_CLOEXEC, 0));
+  pool_->submit(listener, n.id, [shared, id = n.id, pid, req = *req, path = *canonical] {
+    const int waited = open_on_behalf(pid, req, path, /* may_wait= */ true);
+    answer_with_descriptor(shared->get(), id, waited, req.flags);
+  });
 }
 
 // unlink, rmdir, mkdir and their *at forms, decided on the canonical path and done by us.
@@ -617,9 +620,20 @@ void Supervisor::on_meta_notification(int listener, const seccomp_notif& n) {
   if (!req) return answer(-(err != 0 ? err : EPERM));  // never a success for an undecided call
   // A NULL path in a register: only a descriptor is named, and nothing can change it now.
   if (req->op == MetaOp::kernel) return continue_in_kernel();
-  // A descriptor the process holds (fstat and friends): not a policy question, but done by
-  // us, because the empty path we read could be filled in before the kernel reads it.
-  if (req->by_descriptor()) return answer(meta_call_on_behalf(pid, *req));
+  // A descriptor the process holds: done by us on our duplicate, because the empty path we
+  // read could be filled in, or the number name another file, before the kernel looks. Reads
+  // (fstat and friends) are no policy question; changes are decided on the file the
+  // duplicate names (meta_broker.h).
+  UniqueFd object;
+  if (req->by_descriptor()) {
+    if (!changes_object(req->op)) return answer(meta_call_on_behalf(pid, *req));
+    const int dup = duplicate_descriptor(task.tgid, req->fd);
+    if (dup < 0) return answer(dup);
+    object.reset(dup);
+    auto named = descriptor_path(object.get());
+    if (!named) return answer(meta_call_on_behalf(pid, *req, object.get()));  // a pipe, ...
+    req->path = *named;
+  }
   const policy::CommandPolicy& policy = task.policy ? *task.policy : plan_->login();
   policy::Call call = meta_call(*req);
   call.filename = policy_view(pid, *call.filename, task.tgid);
@@ -636,7 +650,44 @@ void Supervisor::on_meta_notification(int listener, const seccomp_notif& n) {
   // decided on that, and the kernel-run calls are bounded by the Landlock domain, which knows
   // no working directory either. The decision here only gives `cd` its friendly errno.
   if (req->op == MetaOp::chdir) return continue_in_kernel();
-  answer(meta_call_on_behalf(pid, *req));
+  answer(meta_call_on_behalf(pid, *req, object.get()));
+}
+
+// inotify_add_watch and fanotify_mark: decided as reads of what they watch, added by us on
+// the object decided (watch_broker.h).
+void Supervisor::on_watch_notification(int listener, const seccomp_notif& n) {
+  const auto pid = static_cast<pid_t>(n.pid);
+  seccomp_notif_resp resp{};
+  resp.id = n.id;
+  auto answer = [&](int rc) {
+    if (rc < 0) {
+      resp.error = rc;
+    } else {
+      resp.val = rc;
+    }
+    ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, &resp);
+  };
+  Task& task = tasks_[pid];
+  if (task.tgid == 0) task.tgid = thread_group_of(pid);
+  int err = 0;
+  auto req = read_watch_request(n, task.tgid, err);
+  if (ioctl(listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &n.id) != 0) return;
+  if (!req) return answer(-(err != 0 ? err : EPERM));
+  if (req->in_kernel) {
+    resp.flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+    ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, &resp);
+    return;
+  }
+  const policy::CommandPolicy& policy = task.policy ? *task.policy : plan_->login();
+  policy::Call call = watch_call(*req);
+  call.filename = policy_view(pid, *call.filename, task.tgid);
+  const policy::Decision d = decide_and_log(pid, policy, call);
+  if (d.verdict == policy::Verdict::kill) {
+    kill(pid, SIGKILL);
+    return answer(-EPERM);
+  }
+  if (!d.permitted()) return answer(-d.error);
+  answer(watch_on_behalf(task.tgid, *req));
 }
 
 // connect and bind, decided on the address we read and performed by us with our copy of it.
@@ -655,6 +706,7 @@ void Supervisor::on_socket_notification(int listener, const seccomp_notif& n) {
   Task& task = tasks_[pid];
   if (task.tgid == 0) task.tgid = thread_group_of(pid);
   int err = 0;
+  if (nr == SYS_listen) return on_listen(listener, n, task);
   auto req = read_socket_request(n, task.tgid, err);
   if (ioctl(listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &n.id) != 0) return;
   if (!req) return answer(-err);
@@ -668,9 +720,40 @@ void Supervisor::on_socket_notification(int listener, const seccomp_notif& n) {
   // A blocking connect can take as long as the network does: off the supervisor's loop. The
   // thread owns its copies; the kernel keeps the notification until it is answered.
   const pid_t tgid = task.tgid;
-  std::thread([answer, tgid, nr, req = std::move(*req)] {
+  pool_->submit(listener, n.id, [answer, tgid, nr, req = std::move(*req)] {
     answer(socket_call_on_behalf(tgid, nr, req));
-  }).detach();
+  });
+}
+
+// listen: a socket never bound would be bound by the kernel; that bind is decided. Done by us
+// on our duplicate (never on whatever the descriptor number names by the time the kernel
+// would look again); listen() does not wait.
+void Supervisor::on_listen(int listener, const seccomp_notif& n, Task& task) {
+  const auto pid = static_cast<pid_t>(n.pid);
+  auto answer = [&](int rc) {
+    seccomp_notif_resp resp{};
+    resp.id = n.id;
+    if (rc < 0) resp.error = rc;
+    ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, &resp);
+  };
+  UniqueFd socket;
+  int err = 0;
+  const auto address = listen_address(task.tgid, static_cast<int>(n.data.args[0]), socket, err);
+  if (ioctl(listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &n.id) != 0) return;
+  if (!address) return answer(-err);
+  if (!address->empty()) {
+    policy::Call call;
+    call.syscall = SYS_listen;
+    call.sockaddr = *address;
+    const policy::CommandPolicy& policy = task.policy ? *task.policy : plan_->login();
+    const policy::Decision d = decide_and_log(pid, policy, call);
+    if (d.verdict == policy::Verdict::kill) {
+      kill(pid, SIGKILL);
+      return answer(-EPERM);
+    }
+    if (!d.permitted()) return answer(-d.error);
+  }
+  answer(::listen(socket.get(), static_cast<int>(n.data.args[1])) == 0 ? 0 : -errno);
 }
 
 void Supervisor::on_fd_ready(int fd, unsigned events) {
@@ -760,9 +843,9 @@ void Supervisor::on_send_notification(int listener, const seccomp_notif& n) {
   }
   // A send can wait for buffer space as long as the peer likes: off the loop, like connect.
   const pid_t tgid = task.tgid;
-  std::thread([answer, tgid, req = std::move(*req)] {
+  pool_->submit(listener, n.id, [answer, tgid, req = std::move(*req)] {
     answer(send_on_behalf(tgid, req));
-  }).detach();
+  });
 }
 
 int Supervisor::run_until_exit(pid_t main) {

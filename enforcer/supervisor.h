@@ -19,6 +19,7 @@
 
 #include <sys/types.h>
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -27,6 +28,7 @@
 
 #include <linux/seccomp.h>
 #include <sys/user.h>
+#include "enforcer/blocking_pool.h"
 #include "enforcer/kernel_filter.h"
 #include "enforcer/landlock.h"
 #include "enforcer/unique_fd.h"
@@ -115,6 +117,8 @@ class Supervisor {
   void on_stop(pid_t tid, int status);
   void on_notification(int listener);
   void on_socket_notification(int listener, const seccomp_notif& n);
+  void on_listen(int listener, const seccomp_notif& n, Task& task);
+  void on_watch_notification(int listener, const seccomp_notif& n);
   void on_send_notification(int listener, const seccomp_notif& n);
   void on_path_notification(int listener, const seccomp_notif& n);
   void on_meta_notification(int listener, const seccomp_notif& n);
@@ -153,6 +157,8 @@ class Supervisor {
   std::unordered_map<pid_t, std::pair<const policy::CommandPolicy*, pid_t>> expected_;
   std::unordered_set<pid_t> unclaimed_;
   std::vector<ProcessEvent> events_;  // for the caller of poll()
+  // Calls done on behalf that may wait (FIFO opens, connect, send, bind): never on the loop.
+  std::unique_ptr<BlockingPool> pool_;
 };
 
 }  // namespace stsh::enforcer

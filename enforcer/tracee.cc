@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -124,6 +125,28 @@ std::string join_path(const std::vector<std::string>& parts) {
 }
 
 }  // namespace
+
+int duplicate_descriptor(pid_t tgid, int fd) {
+  const long pidfd = syscall(SYS_pidfd_open, tgid, 0);
+  if (pidfd < 0) return -errno;
+  const long dup = syscall(SYS_pidfd_getfd, static_cast<int>(pidfd), fd, 0);
+  const int getfd_errno = errno;
+  close(static_cast<int>(pidfd));
+  return dup < 0 ? -getfd_errno : static_cast<int>(dup);
+}
+
+std::optional<std::string> descriptor_path(int fd) {
+  auto path = proc_link(getpid(), "fd/" + std::to_string(fd));
+  if (!path || path->empty() || path->front() != '/') return std::nullopt;
+  // " (deleted)" is what the kernel appends to an unlinked file's name, and also a name a file
+  // may really have: only a file with no links left loses it.
+  constexpr std::string_view kDeleted = " (deleted)";
+  struct stat st {};
+  if (path->ends_with(kDeleted) && fstat(fd, &st) == 0 && st.st_nlink == 0) {
+    path->resize(path->size() - kDeleted.size());
+  }
+  return path;
+}
 
 pid_t thread_group_of(pid_t tid) {
   std::ifstream in("/proc/" + std::to_string(tid) + "/status");

@@ -25,6 +25,14 @@ pid_t proc_ppid(pid_t pid);
 // The umask of a process (what a file it creates gets), from /proc/PID/status.
 std::optional<unsigned> process_umask(pid_t pid);
 
+// Our duplicate of the process's descriptor `fd` (any kind; pidfd_getfd, Linux 5.6), or -errno.
+int duplicate_descriptor(pid_t tgid, int fd);
+
+// The path of the file our descriptor `fd` names (/proc/self/fd/N), as decisions see it: a
+// file that no longer has a name is decided on the name it had. nullopt for what is no path
+// (a pipe, a socket, an anonymous inode).
+std::optional<std::string> descriptor_path(int fd);
+
 // A canonical path as the policy sees it for process `pid`: its own /proc/TGID is /proc/self
 // (policies write /proc/self/**; the kernel resolves it to the caller's pid).
 // `tgid` is the process of thread `pid` (0: look it up).

@@ -59,6 +59,7 @@ constexpr AliasMember kFsread[] = {
     {__NR_chdir, Access::read},
     {__NR_statfs, Access::read},
     {__NR_inotify_add_watch, Access::read},
+    {__NR_fanotify_mark, Access::read},
 };
 
 constexpr AliasMember kFswrite[] = {
@@ -79,6 +80,9 @@ constexpr AliasMember kFswrite[] = {
     {__NR_utimensat, Access::write},    {__NR_setxattr, Access::write},
     {__NR_lsetxattr, Access::write},    {__NR_removexattr, Access::write},
     {__NR_lremovexattr, Access::write},
+    // Through a descriptor: decided on the file it names.
+    {__NR_fchmod, Access::write},       {__NR_fchown, Access::write},
+    {__NR_fsetxattr, Access::write},    {__NR_fremovexattr, Access::write},
 };
 
 constexpr AliasMember kExec[] = {
@@ -89,6 +93,7 @@ constexpr AliasMember kExec[] = {
 constexpr AliasMember kNet[] = {
     {__NR_connect, Access::connect},
     {__NR_bind, Access::bind},
+    {__NR_listen, Access::bind},  // of a socket never bound: the kernel would bind it
     {__NR_sendto, Access::connect},
     {__NR_sendmsg, Access::connect},
 };
@@ -217,11 +222,13 @@ Operands operands_of(int nr) {
     case __NR_chmod:
     case __NR_fchmodat:
     case kNrFchmodat2:
+    case __NR_fchmod:
       o.filename = o.mode = true;
       return o;
     case __NR_chown:
     case __NR_lchown:
     case __NR_fchownat:
+    case __NR_fchown:
       o.filename = o.uid = o.gid = true;
       return o;
     case __NR_rename:

@@ -76,17 +76,20 @@ std::optional<UniqueFd> ShellFs::open(const std::string& path, int flags, unsign
   }
   if (!permitted(*canonical, flags, mode, err, report)) return std::nullopt;
   // The shell is the supervisor: it must never wait in open() for the other end of a FIFO
-  // (which may be a confined process that needs it). Opened without waiting: for writing
-  // that fails (ENXIO) unless a reader is there; for reading it succeeds at once.
-  enforcer::OpenRequest actual = req;
-  const bool fifo = enforcer::is_fifo(*canonical);
-  if (fifo) actual.flags |= O_NONBLOCK;
-  const int fd = enforcer::open_on_behalf(self, actual, *canonical);
+  // (which may be a confined process that needs it), nor for a lease to be broken. An open
+  // that would wait is done without waiting: for writing a FIFO that fails (ENXIO) unless a
+  // reader is there; for reading it succeeds at once.
+  int fd = enforcer::open_on_behalf(self, req, *canonical, /* may_wait= */ false);
+  if (fd == enforcer::kOpenWouldWait) {
+    enforcer::OpenRequest at_once = req;
+    at_once.flags |= O_NONBLOCK;
+    fd = enforcer::open_on_behalf(self, at_once, *canonical, /* may_wait= */ false);
+    if (fd >= 0 && !(flags & O_NONBLOCK)) fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+  }
   if (fd < 0) {
     err = FsError{-fd, {}};
     return std::nullopt;
   }
-  if (fifo && !(flags & O_NONBLOCK)) fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
   return UniqueFd(fd);
 }
 
@@ -128,7 +131,7 @@ std::optional<std::string> ShellFs::change_directory(const std::string& dir, FsE
   }
   // O_PATH: entering needs search permission only; no symlinks, so it is the decided one.
   const enforcer::OpenRequest req{AT_FDCWD, *canonical, O_PATH | O_DIRECTORY, 0, 0};
-  const int fd = enforcer::open_on_behalf(self, req, *canonical);
+  const int fd = enforcer::open_on_behalf(self, req, *canonical, /* may_wait= */ false);
   if (fd < 0 || fchdir(fd) != 0) {
     err = FsError{fd < 0 ? -fd : errno, {}};
     if (fd >= 0) close(fd);

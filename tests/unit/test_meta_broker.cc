@@ -21,6 +21,7 @@
 
 #include "enforcer/kernel_compat.h"
 #include "enforcer/meta_broker.h"
+#include "enforcer/watch_broker.h"
 #include "enforcer/open_broker.h"
 #include "enforcer/path_broker.h"
 #include "enforcer/socket_broker.h"
@@ -96,11 +97,10 @@ TEST_CASE("meta broker: every fsread and fswrite syscall reaches a broker", "[me
     const auto members = *stsh::policy::alias_members(alias);
     for (const auto& m : members) {
       const bool routed = is_brokered_open(m.nr) || is_brokered_path_call(m.nr) ||
-                          is_brokered_meta_call(m.nr) || is_brokered_socket_call(m.nr);
-      // Not brokered yet (README, "What is enforced where").
-      const bool known_gap = m.nr == SYS_inotify_add_watch;
+                          is_brokered_meta_call(m.nr) || is_brokered_socket_call(m.nr) ||
+                          is_brokered_watch_call(m.nr);
       INFO(alias << ": " << stsh::policy::syscall_name(m.nr));
-      CHECK(routed != known_gap);
+      CHECK(routed);
     }
   }
   // The newer twins of routed calls must be routed too (refused, until brokered).
@@ -109,9 +109,12 @@ TEST_CASE("meta broker: every fsread and fswrite syscall reaches a broker", "[me
     INFO(nr);
     CHECK(is_brokered_meta_call(nr));
   }
-  // Calls on descriptors never come here (README, Limitations).
-  for (int nr : {SYS_fstat, SYS_fchmod, SYS_fchown, SYS_fsetxattr, SYS_fgetxattr, SYS_fchdir,
-                 SYS_ftruncate}) {
+  // Changes through a descriptor are brokered (decided on the file it names); reads through
+  // one, and ftruncate (decided when the file was opened for writing), are not.
+  for (int nr : {SYS_fchmod, SYS_fchown, SYS_fsetxattr, SYS_fremovexattr}) {
+    CHECK(is_brokered_meta_call(nr));
+  }
+  for (int nr : {SYS_fstat, SYS_fgetxattr, SYS_fchdir, SYS_ftruncate}) {
     CHECK_FALSE(is_brokered_meta_call(nr));
   }
 }
@@ -216,9 +219,18 @@ TEST_CASE("meta broker: descriptor forms, refusals and errors", "[meta_broker]")
   REQUIRE(meta_call_on_behalf(child.pid(), *req) == 0);
   CHECK(child.read_back(st).st_size == 5);
 
-  // A NULL path in a register is the kernel's to run.
+  // utimensat(fd, NULL, ...) is futimens: a change through the descriptor, decided on its file.
   req = read_meta_request(
       notification(child.pid(), SYS_utimensat, {static_cast<unsigned long>(fd), 0, 0, 0}),
+      child.pid(), err);
+  REQUIRE(req);
+  CHECK(req->op == MetaOp::utimes);
+  CHECK(req->by_descriptor());
+  CHECK(req->fd == fd);
+  CHECK(changes_object(req->op));
+  // With AT_FDCWD and no path there is nothing to change: the kernel's to fail (EFAULT).
+  req = read_meta_request(
+      notification(child.pid(), SYS_utimensat, {static_cast<unsigned long>(AT_FDCWD), 0, 0, 0}),
       child.pid(), err);
   REQUIRE(req);
   CHECK(req->op == MetaOp::kernel);

@@ -95,8 +95,8 @@ TEST_CASE("fsread has exactly the spec's members", "[syscalls]") {
         std::set<std::string>{"open", "openat", "openat2", "stat", "lstat", "newfstatat", "statx",
                               "access", "faccessat", "faccessat2", "readlink", "readlinkat",
                               "getxattr", "lgetxattr", "listxattr", "llistxattr", "chdir", "statfs",
-                              "inotify_add_watch"});
-  CHECK(alias_members("fsread")->size() == 19);
+                              "inotify_add_watch", "fanotify_mark"});
+  CHECK(alias_members("fsread")->size() == 20);
 }
 
 TEST_CASE("fswrite has exactly the spec's members", "[syscalls]") {
@@ -107,8 +107,9 @@ TEST_CASE("fswrite has exactly the spec's members", "[syscalls]") {
                               "rmdir",     "mknod",       "mknodat",     "truncate",  "chmod",
                               "fchmodat",  "fchmodat2",   "chown",       "lchown",    "fchownat",
                               "utime",     "utimes",      "futimesat",   "utimensat", "setxattr",
-                              "lsetxattr", "removexattr", "lremovexattr"});
-  CHECK(alias_members("fswrite")->size() == 33);
+                              "lsetxattr", "removexattr", "lremovexattr", "fchmod", "fchown",
+                              "fsetxattr", "fremovexattr"});
+  CHECK(alias_members("fswrite")->size() == 37);
 }
 
 TEST_CASE("exec and net members", "[syscalls]") {
@@ -120,7 +121,7 @@ TEST_CASE("exec and net members", "[syscalls]") {
     (m.access == Access::bind ? bind : connect).insert(syscall_name(m.nr));
   }
   CHECK(connect == std::set<std::string>{"connect", "sendto", "sendmsg"});
-  CHECK(bind == std::set<std::string>{"bind"});
+  CHECK(bind == std::set<std::string>{"bind", "listen"});
 }
 
 TEST_CASE("access_of the open family follows the access mode", "[syscalls]") {
@@ -154,7 +155,9 @@ TEST_CASE("access_of the other families", "[syscalls]") {
   CHECK(access_of(__NR_sendmsg, std::nullopt) == Access::connect);
   CHECK(access_of(__NR_bind, std::nullopt) == Access::bind);
   CHECK(access_of(__NR_read, std::nullopt) == Access::none);
-  CHECK(access_of(__NR_fchmod, std::nullopt) == Access::none);
+  CHECK(access_of(__NR_fchmod, std::nullopt) == Access::write);  // decided on the fd's file
+  CHECK(access_of(__NR_listen, std::nullopt) == Access::bind);   // of an unbound socket
+  CHECK(access_of(__NR_fstat, std::nullopt) == Access::none);
   CHECK(access_of(9999, std::nullopt) == Access::none);
 }
 
@@ -187,7 +190,11 @@ TEST_CASE("operands_of follows the spec", "[syscalls]") {
   CHECK(is(operands_of(__NR_lremovexattr), path));
   CHECK(is(operands_of(__NR_inotify_add_watch), path));
   CHECK(is(operands_of(__NR_read), {}));
-  CHECK(is(operands_of(__NR_fchmod), {}));
+  CHECK(is(operands_of(__NR_fchmod), path_mode));
+  CHECK(is(operands_of(__NR_fchown), {.filename = true, .uid = true, .gid = true}));
+  CHECK(is(operands_of(__NR_listen), {.sockaddr = true}));
+  CHECK(is(operands_of(__NR_fanotify_mark), path));
+  CHECK(is(operands_of(__NR_fstat), {}));
 }
 
 TEST_CASE("which second paths are written or raw", "[syscalls]") {
