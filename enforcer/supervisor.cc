@@ -51,16 +51,20 @@ void resume(pid_t tid, int sig = 0) {
   ptrace(PTRACE_CONT, tid, nullptr, reinterpret_cast<void*>(static_cast<long>(sig)));
 }
 
-// "#!/bin/sh -e" -> "/bin/sh"; nullopt when the file is not a script.
+// "#!/bin/sh -e" -> "/bin/sh"; nullopt when the file is not a script. The path is the
+// process's to change: opened without waiting (a FIFO would wait for a writer) and read only
+// when it is a regular file. This is the friendly pre-check; on_exec decides on the image.
 std::optional<std::string> script_interpreter(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  char head[2] = {};
-  if (!in.read(head, 2) || head[0] != '#' || head[1] != '!') return std::nullopt;
-  std::string line;
-  std::getline(in, line);
+  UniqueFd fd(open(path.c_str(), O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC));
+  struct stat st {};
+  if (!fd || fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode)) return std::nullopt;
+  char head[256];
+  const ssize_t n = read(fd.get(), head, sizeof head);
+  if (n < 2 || head[0] != '#' || head[1] != '!') return std::nullopt;
+  const std::string line(head + 2, static_cast<size_t>(n) - 2);
   const size_t start = line.find_first_not_of(" \t");
   if (start == std::string::npos) return std::nullopt;
-  const size_t end = line.find_first_of(" \t\r", start);
+  const size_t end = line.find_first_of(" \t\r\n", start);
   return line.substr(start, end == std::string::npos ? std::string::npos : end - start);
 }
 

@@ -14,6 +14,8 @@
 //   fifo-freeze DIR           reopen a deleted FIFO through /proc/self/fd/N for reading (no
 //                             writer will come) while a child, a second later, opens a file
 //                             (DIR/probe), says so and kills us.
+//   exec-fifo DIR             execve of a FIFO the exec list permits (DIR/x.fifo), with the
+//                             same child: the supervisor must not wait reading a #! line.
 //   fifo-threads DIR N        N threads each open a FIFO of their own that no one writes.
 //   fd-change FILE            every call that changes a file through a descriptor, on FILE
 //                             opened read-only and O_PATH: "NAME: ok" or "NAME: errno=E".
@@ -124,17 +126,32 @@ static int listen_unbound(const char* family) {
   }
 }
 
-static int fifo_freeze(const char* dir) {
+static int fifo_freeze(const char* dir, int by_exec) {
   char fifo[4096], probe[4096], reopen[64];
-  snprintf(fifo, sizeof fifo, "%s/freeze.fifo", dir);
+  snprintf(fifo, sizeof fifo, "%s/%s", dir, by_exec ? "x.fifo" : "freeze.fifo");
   snprintf(probe, sizeof probe, "%s/probe", dir);
   unlink(fifo);
-  if (mkfifo(fifo, 0600) != 0) return 3;
+  if (mkfifo(fifo, 0700) != 0) return 3;
+  const pid_t parent = getpid();
+  if (by_exec) {
+    if (fork() == 0) {
+      sleep(1);
+      int p = open(probe, O_RDONLY);
+      printf("exec-fifo: child open %s\n", p >= 0 ? "ok" : errname(errno));
+      fflush(stdout);
+      _exit(0);
+    }
+    char* av[] = {fifo, NULL};
+    execve(fifo, av, NULL);
+    const int e = errno;
+    wait(NULL);
+    printf("exec-fifo: errno=%s\n", errname(e));
+    return 0;
+  }
   // A reader that does not wait, then no name: the FIFO is reachable only through the fd.
   int fd = open(fifo, O_RDONLY | O_NONBLOCK);
   if (fd < 0) return 4;
   unlink(fifo);
-  const pid_t parent = getpid();
   if (fork() == 0) {
     sleep(1);
     int p = open(probe, O_RDONLY);
@@ -257,7 +274,8 @@ int core_mode(int argc, char** argv) {
        !strcmp(mode, "unix-sendto-race")) && argc == 4)
     return unix_race(mode, argv[2], atoi(argv[3]));
   if (!strcmp(mode, "listen-unbound") && argc == 3) return listen_unbound(argv[2]);
-  if (!strcmp(mode, "fifo-freeze") && argc == 3) return fifo_freeze(argv[2]);
+  if (!strcmp(mode, "fifo-freeze") && argc == 3) return fifo_freeze(argv[2], 0);
+  if (!strcmp(mode, "exec-fifo") && argc == 3) return fifo_freeze(argv[2], 1);
   if (!strcmp(mode, "fifo-threads") && argc == 4) return fifo_threads(argv[2], atoi(argv[3]));
   if (!strcmp(mode, "fd-change") && argc == 3) return fd_change(argv[2]);
   if (!strcmp(mode, "watch") && argc == 4) return watch(argv[2], argv[3]);

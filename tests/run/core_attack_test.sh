@@ -157,6 +157,19 @@ else
   fail "fifo-freeze: after $((SECONDS - started)) s, status $(cat "$work/freeze.status" 2>/dev/null): $(cat "$work/freeze.out")"
   pkill -KILL -f "stsh-run --policy $policy -- $attacks fifo-freeze"
 fi
+# A program the exec list permits that is a FIFO: the supervisor looks for a #! line in it
+# without waiting for a writer (the kernel then refuses to execute it: EACCES).
+mark_log
+(confined "$attacks" exec-fifo "$work/open" >"$work/exec-fifo.out" 2>&1
+ echo $? >"$work/exec-fifo.status") &
+for _ in $(seq 150); do [[ -s $work/exec-fifo.status ]] && break; sleep 0.1; done
+if grep -q "exec-fifo: child open ok" "$work/exec-fifo.out" &&
+   grep -q "exec-fifo: errno=EACCES" "$work/exec-fifo.out"; then
+  pass "exec of a FIFO does not freeze the supervisor (EACCES)"
+else
+  fail "exec-fifo: $(cat "$work/exec-fifo.out")"
+  pkill -KILL -f "stsh-run --policy $policy -- $attacks exec-fifo"
+fi
 # Helper threads are bounded: 200 threads each waiting on a FIFO of their own.
 mkdir -p "$work/open/fifos"
 confined "$attacks" fifo-threads "$work/open/fifos" 200 >"$work/fifo-threads.out" 2>&1 &
