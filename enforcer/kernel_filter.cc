@@ -85,13 +85,18 @@ Status add_rule(scmp_filter_ctx ctx, std::uint32_t action, int nr, std::string_v
 }
 
 // The argument rules for the kArguments entries of kDangerousSyscalls.
+// ENOSYS is the answer of a kernel that lacks the call: a program asking for it (glibc's
+// clone3 on every thread and posix_spawn) is probing, not trying to get out, and falls back
+// to an older call. Such a denial is answered in the kernel, without a stop or a record.
+bool traced(const DangerousSyscall& entry, bool trace) { return trace && entry.error != ENOSYS; }
+
 std::uint32_t denial_action(const DangerousSyscall& entry, bool trace) {
   const auto data = static_cast<std::uint16_t>(entry.error);
-  return trace ? SCMP_ACT_TRACE(data) : SCMP_ACT_ERRNO(data);
+  return traced(entry, trace) ? SCMP_ACT_TRACE(data) : SCMP_ACT_ERRNO(data);
 }
 
 std::string denial_name(const DangerousSyscall& entry, bool trace) {
-  return (trace ? "TRACE(" : "ERRNO(") + errno_text(entry.error) + ")";
+  return (traced(entry, trace) ? "TRACE(" : "ERRNO(") + errno_text(entry.error) + ")";
 }
 
 Status add_argument_rules(scmp_filter_ctx ctx, const DangerousSyscall& entry, bool trace) {

@@ -144,6 +144,32 @@ std::optional<PathRequest> read_path_request(const seccomp_notif& n, pid_t tgid,
     if (!split_resolve(pid, tgid, dirfd2, *path2, false, req.parent2, req.name2, error))
       return std::nullopt;
   }
+  // What fails anyway is answered as the kernel would answer it, without a decision or a
+  // record: mkdir -p meets /home (EEXIST), a cleanup removes what is gone (ENOENT). Like the
+  // open broker's ENOENT, it tells only whether a name exists.
+  auto exists = [](const std::string& canonical) {
+    struct stat st {};
+    return lstat(canonical.c_str(), &st) == 0;
+  };
+  const bool creates_first = req.nr == SYS_mkdir || req.nr == SYS_mkdirat;
+  const bool removes_or_moves = req.nr == SYS_unlink || req.nr == SYS_unlinkat ||
+                                req.nr == SYS_rmdir || req.nr == SYS_rename ||
+                                req.nr == SYS_renameat || req.nr == SYS_renameat2 ||
+                                req.nr == SYS_link || req.nr == SYS_linkat;
+  const bool links = req.nr == SYS_link || req.nr == SYS_linkat || req.nr == SYS_symlink ||
+                     req.nr == SYS_symlinkat;
+  if (creates_first && exists(req.canonical())) {
+    error = EEXIST;
+    return std::nullopt;
+  }
+  if (removes_or_moves && !exists(req.canonical())) {
+    error = ENOENT;
+    return std::nullopt;
+  }
+  if (links && exists(req.canonical2())) {
+    error = EEXIST;
+    return std::nullopt;
+  }
   return req;
 }
 

@@ -231,12 +231,12 @@ Result<pid_t> Supervisor::launch(const LaunchSpec& spec, const policy::CommandPo
   epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, handover.get(), &ev);
   handovers_[handover.get()] = pid;
   launches_[pid] = Launch{std::move(handover), {}};
-  tasks_[pid] = Task{&starter, {}, 0, pid, false};
+  tasks_[pid] = Task{&starter, {}, 0, pid, false, {}};
   return pid;
 }
 
 void Supervisor::adopt(pid_t tid, const policy::CommandPolicy* policy, pid_t root) {
-  tasks_[tid] = Task{policy, {}, 0, root, false};
+  tasks_[tid] = Task{policy, {}, 0, root, false, {}};
   resume(tid);
 }
 
@@ -255,7 +255,20 @@ policy::Decision Supervisor::decide_and_log(pid_t tid, const policy::CommandPoli
                                             const policy::Call& call) {
   policy::Decision d = plan_->decide(policy, call);
   const bool audit = mode_ == policy::Mode::audit && !d.permitted();
-  if (d.log || !d.permitted()) {
+  // One denial, one record: a thread that makes again the very call it was just denied (id
+  // asks sysconf twice; perl's execvp tries /usr/bin/x, then /bin/x, the same file) is
+  // answered the same, without a second record or a second violation.
+  bool repeat = false;
+  if (!d.permitted()) {
+    std::string signature = std::to_string(call.syscall) + '\0' + call.filename.value_or("") +
+                            '\0' + call.filename1.value_or("") + '\0' +
+                            call.sockaddr.value_or("");
+    for (const std::string& a : call.argv) signature += '\0' + a;
+    std::string& last = tasks_[tid].last_denial;
+    repeat = signature == last;
+    last = std::move(signature);
+  }
+  if (!repeat && (d.log || !d.permitted())) {
     Violation v;
     v.pid = tid;
     v.ppid = proc_ppid(tid);

@@ -103,6 +103,7 @@ class Supervisor {
     pid_t tgid = 0;            // its process; 0 until first needed
     pid_t root = 0;            // the launched process it descends from
     bool stopped = false;      // in a group stop (reported for a launched process)
+    std::string last_denial;   // the last call denied to this thread (decide_and_log)
   };
   // One launched command: its seccomp listener arrives over `handover` after the child
   // installed its filter.
