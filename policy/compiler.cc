@@ -74,6 +74,8 @@ class PlanCompiler {
       else
         out.limits.push_back(limit);
     }
+    if (s.ssh_interactive) out.ssh.interactive = *s.ssh_interactive;
+    if (s.directory) out.directory = *s.directory;
     if (s.ssh_command) out.ssh.command = *s.ssh_command;
     if (s.ssh_scp) out.ssh.scp = *s.ssh_scp;
     if (s.ssh_sftp) out.ssh.sftp = *s.ssh_sftp;

@@ -130,13 +130,16 @@ std::optional<Error> load_limits(const YamlContext& ctx, const Node& node, Sessi
 
 std::optional<Error> load_ssh(const YamlContext& ctx, const Node& node, SessionSpec& s) {
   if (!node.IsMap())
-    return ctx.error(node, "'ssh' must be a mapping with keys command, scp, sftp, rsync");
-  if (auto err = ctx.check_keys(node, "ssh", {"command", "scp", "sftp", "rsync"})) return err;
+    return ctx.error(node,
+                     "'ssh' must be a mapping with keys interactive, command, scp, sftp, rsync");
+  if (auto err = ctx.check_keys(node, "ssh", {"interactive", "command", "scp", "sftp", "rsync"}))
+    return err;
   for (const auto& kv : node) {
     const std::string& key = kv.first.Scalar();
     auto b = ctx.boolean(kv.second, "ssh." + key);
     if (!b) return b.take_error();
-    auto& slot = key == "command" ? s.ssh_command
+    auto& slot = key == "interactive" ? s.ssh_interactive
+                 : key == "command" ? s.ssh_command
                  : key == "scp"   ? s.ssh_scp
                  : key == "sftp"  ? s.ssh_sftp
                                   : s.ssh_rsync;
@@ -216,6 +219,12 @@ std::optional<Error> load_key(const YamlContext& ctx, const std::string& key, co
     auto text = ctx.string(value, key);
     if (!text) return text.take_error();
     (key == "banner" ? s.banner : s.prompt) = *text;
+  } else if (key == "directory") {
+    auto text = ctx.expanded(value, "directory");
+    if (!text) return text.take_error();
+    if (text->empty() || text->front() != '/')
+      return ctx.error(value, "'directory' must be an absolute path (e.g. $HOME/upload)");
+    s.directory = *text;
   } else if (key == "mode") {
     auto text = ctx.string(value, "mode");
     if (!text) return text.take_error();
@@ -248,7 +257,8 @@ Result<SessionSpec> load_session(const YamlContext& ctx, const Node& node) {
     return ctx.error(node, "'session' must be a mapping, not " + std::string(node_kind(node)));
   if (auto err = ctx.check_keys(node, "session",
                                 {"umask", "warning_limit", "timeout", "banner", "history_size",
-                                 "prompt", "env", "limits", "ssh", "mode", "logging"})) {
+                                 "prompt", "directory", "env", "limits", "ssh", "mode",
+                                 "logging"})) {
     return *err;
   }
   for (const auto& kv : node) {

@@ -43,11 +43,11 @@ struct CommandSpec {
 struct SessionSpec {
   std::optional<unsigned> umask, warning_limit, history_size;
   std::optional<uint64_t> timeout_s;
-  std::optional<std::string> banner, prompt;
+  std::optional<std::string> banner, prompt, directory;
   std::vector<std::string> env_keep, env_unset;
   std::vector<std::pair<std::string, std::string>> env_set;
   std::vector<Limit> limits;
-  std::optional<bool> ssh_command, ssh_scp, ssh_sftp, ssh_rsync;
+  std::optional<bool> ssh_interactive, ssh_command, ssh_scp, ssh_sftp, ssh_rsync;
   std::optional<Mode> mode;
   std::optional<int> log_facility;
   std::optional<std::string> log_ident;

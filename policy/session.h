@@ -28,6 +28,7 @@ struct EnvSettings {
 };
 
 struct SshToggles {
+  bool interactive = true;  // a login with a prompt (ssh host, ssh -t host)
   bool command = true;
   bool scp = true;
   bool sftp = true;
@@ -48,6 +49,9 @@ struct Session {
   std::string banner;
   unsigned history_size = 1000;
   std::string prompt;  // empty: the shell's default
+  // Where every session starts (commands, transfers, the prompt), absolute, $VARIABLES
+  // expanded; empty: the home directory.
+  std::string directory;
   EnvSettings env;
   std::vector<Limit> limits;  // only those the policy set
   SshToggles ssh;

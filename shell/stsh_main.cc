@@ -157,6 +157,13 @@ int main(int argc, char** argv) {
       return kRefused;
     }
   }
+  // A prompt is what ssh.interactive grants; an account for transfers only refuses it, from
+  // ssh (ssh host, ssh -t host) or anywhere else.
+  if (!inv->command && isatty(STDIN_FILENO) && !session.ssh.interactive) {
+    std::cerr << "stsh: interactive logins are not permitted for this account\n";
+    log.event("refused", {{"ssh", "interactive"}});
+    return kRefused;
+  }
   auto supervisor = enforcer::Supervisor::create(p, log, session.mode);
   if (!supervisor) {
     log.event("refused", {{"reason", supervisor.error().to_string()}});
@@ -174,6 +181,20 @@ int main(int argc, char** argv) {
     shell.set_variable("SHELL", self, true);
   }
   own_environment();
+  // The policy's start directory, for commands and transfers as for a login (sftp-server
+  // starts where its shell is): entered as `cd` would be, and a session that cannot enter it
+  // does not start.
+  if (!session.directory.empty()) {
+    FsError err;
+    auto dir = shell.fs().change_directory(session.directory, err);
+    if (!dir) {
+      log.event("refused", {{"reason", "cannot enter the session directory"},
+                            {"directory", session.directory}});
+      refuse(user->name, "cannot enter the session directory " + session.directory + ": " +
+                             std::strerror(err.error));
+    }
+    shell.set_cwd(*dir);
+  }
   log.event("start", {{"mode", std::string(policy::mode_name(session.mode))},
                       {"command", inv->command.value_or("")}});
   int status = 0;
@@ -181,7 +202,7 @@ int main(int argc, char** argv) {
     status = shell.run_text(*inv->command);
     if (shell.exit_requested()) status = shell.exit_status();
   } else if (auto terminal = Terminal::take(STDIN_FILENO)) {
-    if (inv->login) {
+    if (inv->login && session.directory.empty()) {
       FsError err;
       if (auto home = shell.fs().change_directory(user->home, err)) shell.set_cwd(*home);
     }

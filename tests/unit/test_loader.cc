@@ -66,6 +66,24 @@ TEST_CASE("session defaults when nothing is set") {
   CHECK(s.logging.ident == "stsh");
 }
 
+TEST_CASE("an SFTP-only session: no prompt, a start directory with $HOME expanded") {
+  auto plan = compile_text(R"(
+session:
+  directory: $HOME/upload
+  ssh: { interactive: false, command: false, sftp: true }
+)");
+  REQUIRE(plan.ok());
+  const Session& s = (*plan)->session();
+  CHECK(s.directory == "/home/alice/upload");
+  CHECK_FALSE(s.ssh.interactive);
+  CHECK_FALSE(s.ssh.command);
+  CHECK(s.ssh.sftp);
+  auto defaults = compile_text("commands: {}\n");
+  REQUIRE(defaults.ok());
+  CHECK((*defaults)->session().ssh.interactive);
+  CHECK((*defaults)->session().directory.empty());
+}
+
 TEST_CASE("loader errors name the line and column") {
   CHECK(error_of("session:\n  umask: \"099\"\n").rfind("t.yaml:2:11: umask: ", 0) == 0);
   CHECK(error_of("session:\n  mode: strict\n") ==
