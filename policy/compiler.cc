@@ -4,14 +4,50 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <filesystem>
+#include <unordered_map>
 
+#include "policy/entry_checks.h"
 #include "policy/glob.h"
 #include "policy/paths.h"
 #include "policy/policy_set.h"
+#include "policy/symlinks.h"
 #include "stsh_config.h"
 
 namespace stsh::policy {
+
+namespace {
+
+constexpr std::array<std::string_view, 5> kListNames{"read", "write", "exec", "connect", "bind"};
+constexpr size_t kExec = 2;
+
+// The five lists of a section by index (kListNames order), const or not.
+template <typename S>
+auto& list_of(S& s, size_t k) {
+  decltype(&s.read) slots[] = {&s.read, &s.write, &s.exec, &s.connect, &s.bind};
+  return *slots[k];
+}
+
+std::string loc(const SourceLocation& w) {
+  return w.file + ":" + std::to_string(w.line) + ":" + std::to_string(w.column);
+}
+
+bool is_glob_key(const std::string& text) {
+  return text.find_first_of("*?[\\") != std::string::npos;
+}
+
+}  // namespace
+
+// A command entry after the set is merged: the first definition, with what `extend: true`
+// entries of later files add and remove.
+struct MergedCommand {
+  CommandSpec spec;     // key text canonical; lists the entry itself has, extensions appended
+  std::string written;  // the key as the first definition wrote it
+  std::array<std::vector<Entry>, 5> added;    // extensions' entries for lists inherited
+  std::array<std::vector<Entry>, 5> removed;  // `remove:` entries, applied last
+  std::vector<SourceLocation> extended_at;
+};
 
 class PlanCompiler {
  public:
@@ -19,30 +55,87 @@ class PlanCompiler {
     std::shared_ptr<Plan> plan(new Plan());
     plan->session_.logging.facility = LOG_AUTHPRIV;
     Section defaults;
-    std::vector<CommandSpec> commands;
+    std::vector<MergedCommand> commands;
+    // Canonical key -> index in commands. A linear scan here was quadratic (issue 12.5).
+    std::unordered_map<std::string, size_t> by_key;
     for (auto& doc : docs) {
       plan->files_.push_back(doc.path);
       merge_session(doc.session, plan->session_);
       if (doc.defaults) merge_defaults(std::move(*doc.defaults), defaults);
       for (auto& c : doc.commands) {
-        for (const auto& seen : commands) {
-          if (seen.key.text == c.key.text) {
-            const auto& w = seen.key.where;
-            return make_error(c.key.where, "duplicate command '" + c.key.text +
-                                               "' (first defined at " + w.file + ":" +
-                                               std::to_string(w.line) + ":" +
-                                               std::to_string(w.column) + ")");
+        const std::string written = c.key.text;
+        resolve_key(c.key, "command", plan->notes_);
+        auto it = by_key.find(c.key.text);
+        if (it == by_key.end()) {
+          if (c.extend) {
+            return make_error(c.extend_where, "'extend: true', but no earlier file of the set "
+                                              "defines command '" + written + "'" +
+                                              (written != c.key.text ? " (" + c.key.text + ")" : ""));
           }
+          by_key.emplace(c.key.text, commands.size());
+          commands.push_back(MergedCommand{std::move(c), written, {}, {}, {}});
+          continue;
         }
-        commands.push_back(std::move(c));
+        MergedCommand& first = commands[it->second];
+        if (!c.extend) return duplicate(c, written, first);
+        extend(first, std::move(c));
       }
     }
-    build(*plan, defaults, commands);
+    if (auto err = build(*plan, defaults, commands)) return *err;
     return std::shared_ptr<const Plan>(std::move(plan));
   }
 
  private:
   using ListPtr = std::shared_ptr<const CompactList>;
+
+  static Error duplicate(const CommandSpec& c, const std::string& written,
+                         const MergedCommand& first) {
+    std::string msg = "duplicate command '" + written + "'";
+    if (written != c.key.text || first.written != c.key.text) {
+      msg += ": it names " + c.key.text + ", as does '" + first.written + "'";
+    }
+    msg += " (first defined at " + loc(first.spec.key.where) + ")";
+    if (first.spec.key.where.file != c.key.where.file) {
+      msg += "; to add to that entry, give this one 'extend: true'";
+    }
+    return make_error(c.key.where, msg);
+  }
+
+  // Lists the entry has are appended to; lists it inherits gain the additions on top of the
+  // defaults' list (see build). Rules go first, so the extending file's rules win.
+  static void extend(MergedCommand& m, CommandSpec c) {
+    for (size_t k = 0; k < kListNames.size(); ++k) {
+      auto& ext = list_of(c.section, k);
+      auto& own = list_of(m.spec.section, k);
+      if (ext) {
+        auto& to = own ? *own : m.added[k];
+        to.insert(to.end(), std::make_move_iterator(ext->begin()),
+                  std::make_move_iterator(ext->end()));
+      }
+      if (auto& rm = list_of(c.remove, k)) {
+        m.removed[k].insert(m.removed[k].end(), rm->begin(), rm->end());
+      }
+    }
+    auto& rules = m.spec.section.rules;
+    rules.insert(rules.begin(), std::make_move_iterator(c.section.rules.begin()),
+                 std::make_move_iterator(c.section.rules.end()));
+    m.extended_at.push_back(c.key.where);
+  }
+
+  // An exact path naming a symlink is replaced by the link's canonical target, with a note.
+  void resolve_key(Entry& e, std::string_view what, std::vector<std::string>& notes) {
+    if (is_glob_key(e.text) || e.text == kCommandsToken) return;
+    const Resolution r = resolver_.resolve(e.text);
+    if (r.kind == Resolution::Kind::resolved) {
+      notes.push_back(loc(e.where) + ": note: " + std::string(what) + " " + e.text +
+                      " is a symlink to " + r.path + ": the entry applies to that");
+      e.text = r.path;
+    } else if (r.kind == Resolution::Kind::untrusted) {
+      notes.push_back(loc(e.where) + ": note: " + std::string(what) + " " + e.text +
+                      ": symlink " + r.path + " not followed (" + r.why +
+                      "); the entry matches only a program whose real path is " + e.text);
+    }
+  }
 
   static void merge_session(const SessionSpec& s, Session& out) {
     if (s.umask) out.umask = *s.umask;
@@ -108,18 +201,76 @@ class PlanCompiler {
     return std::make_shared<const CompactList>(kind, entries ? *entries : std::vector<Entry>{});
   }
 
-  static ListPtr own_or(const std::optional<std::vector<Entry>>& own, const ListPtr& inherited,
-                        CompactList::Kind kind) {
-    return own ? make_list(kind, own) : inherited;
+  void resolve_exec(std::optional<std::vector<Entry>>& list, std::vector<std::string>& notes) {
+    if (!list) return;
+    for (auto& e : *list) resolve_key(e, "exec entry", notes);
   }
 
-  void build(Plan& plan, const Section& defaults, const std::vector<CommandSpec>& commands) {
+  // The entry's list k as a compact list: its own, or the defaults' (shared) when it has none
+  // and no extension touched it, else the defaults' entries plus the additions, minus removals.
+  static Result<ListPtr> list_for(const MergedCommand& m, size_t k, const Section& defaults,
+                                  const ListPtr& inherited) {
     using K = CompactList::Kind;
+    const K kind = k >= 3 ? K::addresses : K::paths;
+    const auto& own = list_of(m.spec.section, k);
+    if (!own && m.added[k].empty() && m.removed[k].empty()) return inherited;
+    std::vector<Entry> entries;
+    if (own) {
+      entries = *own;
+    } else {
+      if (const auto& d = list_of(defaults, k)) entries = *d;
+      entries.insert(entries.end(), m.added[k].begin(), m.added[k].end());
+    }
+    for (const Entry& r : m.removed[k]) {
+      const auto before = entries.size();
+      std::erase_if(entries, [&](const Entry& e) { return e.text == r.text; });
+      if (entries.size() == before) {
+        return make_error(r.where, "cannot remove '" + r.text + "': it is not in the " +
+                                       std::string(kListNames[k]) + " list of command '" +
+                                       m.spec.key.text + "'");
+      }
+    }
+    return std::make_shared<const CompactList>(kind, std::move(entries));
+  }
+
+  // What `check` shows for an extended entry: the merged result, each part with its origin.
+  static std::string merged_note(const MergedCommand& m, const CommandPolicy& c) {
+    std::string out = loc(m.spec.key.where) + ": note: command '" + m.spec.key.text +
+                      "' is extended by";
+    for (const auto& w : m.extended_at) out += " " + loc(w);
+    out += "; the merged entry:";
+    const CompactList* lists[] = {&c.read(), &c.write(), &c.exec(), &c.connect(), &c.bind()};
+    const Section& own_section = m.spec.section;
+    for (size_t k = 0; k < kListNames.size(); ++k) {
+      const std::string name(kListNames[k]);
+      if (!list_of(own_section, k) && m.added[k].empty() && m.removed[k].empty()) {
+        out += "\n    " + name + ": inherited from defaults";
+        continue;
+      }
+      if (!list_of(own_section, k)) out += "\n    " + name + ": the defaults' list, and";
+      if (lists[k]->entries().empty()) out += "\n    " + name + ": (empty)";
+      for (const auto& e : lists[k]->entries()) {
+        out += "\n    " + name + ": " + e.text + "  (" + loc(e.where) + ")";
+      }
+      for (const auto& r : m.removed[k]) {
+        out += "\n    " + name + ": removed " + r.text + "  (" + loc(r.where) + ")";
+      }
+    }
+    for (const auto& r : c.own_rules().rules()) {
+      out += "\n    rule: " + r.source + "  (" + std::string(r.origin) + ")";
+    }
+    return out;
+  }
+
+  std::optional<Error> build(Plan& plan, Section& defaults, std::vector<MergedCommand>& commands) {
+    using K = CompactList::Kind;
+    resolve_exec(defaults.exec, plan.notes_);
     const ListPtr read = make_list(K::paths, defaults.read),
                   write = make_list(K::paths, defaults.write),
                   exec = make_list(K::paths, defaults.exec),
                   connect = make_list(K::addresses, defaults.connect),
                   bind = make_list(K::addresses, defaults.bind);
+    const ListPtr inherited[] = {read, write, exec, connect, bind};
     const auto default_rules = std::make_shared<const RuleSet>(defaults.rules);
     const auto no_rules = std::make_shared<const RuleSet>();
 
@@ -136,28 +287,38 @@ class PlanCompiler {
 
     const auto n = static_cast<uint32_t>(commands.size());
     for (uint32_t i = 0; i < n; ++i) {
-      const CommandSpec& spec = commands[i];
+      MergedCommand& m = commands[i];
+      resolve_exec(m.spec.section.exec, plan.notes_);
+      for (auto& e : m.added[kExec]) resolve_key(e, "exec entry", plan.notes_);
+      for (auto& e : m.removed[kExec]) resolve_key(e, "exec entry", plan.notes_);
+      const CommandSpec& spec = m.spec;
       auto c = std::make_unique<CommandPolicy>();
       c->key_ = spec.key.text;
       plan.origins_.push_back(origin_text(spec.key.where));
       c->origin_ = plan.origins_.back();
-      c->read_ = own_or(spec.section.read, read, K::paths);
-      c->write_ = own_or(spec.section.write, write, K::paths);
-      c->exec_ = own_or(spec.section.exec, exec, K::paths);
-      c->connect_ = own_or(spec.section.connect, connect, K::addresses);
-      c->bind_ = own_or(spec.section.bind, bind, K::addresses);
+      std::array<ListPtr, 5> lists;
+      for (size_t k = 0; k < lists.size(); ++k) {
+        auto l = list_for(m, k, defaults, inherited[k]);
+        if (!l) return l.take_error();
+        lists[k] = std::move(*l);
+      }
+      c->read_ = lists[0], c->write_ = lists[1], c->exec_ = lists[2], c->connect_ = lists[3],
+      c->bind_ = lists[4];
       c->own_rules_ = spec.section.rules.empty()
                           ? no_rules
                           : std::make_shared<const RuleSet>(spec.section.rules);
       c->default_rules_ = default_rules;
+      if (!m.extended_at.empty()) plan.notes_.push_back(merged_note(m, *c));
       plan.commands_.push_back(std::move(c));
-      const bool is_glob = spec.key.text.find_first_of("*?[\\") != std::string::npos;
+      const bool is_glob = is_glob_key(spec.key.text);
       plan.command_keys_.add(is_glob ? MatchKind::glob : MatchKind::exact, spec.key.text,
                              is_glob ? n + i : i);
     }
+    return std::nullopt;
   }
 
   static constexpr std::string_view kLoginOrigin = "(login)";
+  SymlinkResolver resolver_;
 };
 
 Result<std::shared_ptr<const Plan>> compile_plan(std::vector<Document> docs) {

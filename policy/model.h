@@ -37,6 +37,12 @@ struct Section {
 struct CommandSpec {
   Entry key;
   Section section;
+  // `extend: true`: this entry adds to the entry an earlier file of the set defines for the
+  // same program (see stsh.policy(5), "Extending an included entry").
+  bool extend = false;
+  SourceLocation extend_where;
+  // `remove:` lists of an extending entry: entries taken out of the merged lists. Rules unused.
+  Section remove;
 };
 
 // Every session key is optional in a file, so that merging can tell "set here" from "not set".

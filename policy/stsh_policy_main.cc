@@ -162,6 +162,7 @@ int main(int argc, char** argv) {
     return o.verb == "check" ? kExitFail : kExitUsage;
   }
   if (o.verb == "check") {
+    for (const auto& note : (*plan)->notes()) std::cout << note << "\n";
     std::cout << "policy OK\n" << summarize(**plan);
     return kExitOk;
   }

@@ -1,0 +1,86 @@
+#include "policy/symlinks.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace stsh::policy {
+namespace {
+
+// The kernel's limit on symlinks followed in one lookup (MAXSYMLINKS).
+constexpr int kMaxLinks = 40;
+
+// Symlink targets are text: "a//b/" must split like the kernel reads it.
+std::string squeeze(std::string p) {
+  std::string out;
+  out.reserve(p.size());
+  for (char c : p) {
+    if (c == '/' && !out.empty() && out.back() == '/') continue;
+    out += c;
+  }
+  if (out.size() > 1 && out.back() == '/') out.pop_back();
+  return out;
+}
+
+std::string child(const std::string& dir, const std::string& leaf) {
+  return dir == "/" ? "/" + leaf : dir + "/" + leaf;
+}
+
+std::string parent_of(const std::string& canonical) {
+  const size_t slash = canonical.rfind('/');
+  return slash == 0 || slash == std::string::npos ? "/" : canonical.substr(0, slash);
+}
+
+}  // namespace
+
+Resolution SymlinkResolver::resolve(const std::string& path) {
+  const Dir w = walk(path, 0);
+  if (w.untrusted) return {Resolution::Kind::untrusted, w.canonical, w.why};
+  if (!w.exists || w.canonical == path) return {};
+  return {Resolution::Kind::resolved, w.canonical, ""};
+}
+
+const SymlinkResolver::Dir& SymlinkResolver::dir(const std::string& path, int depth) {
+  // unordered_map keeps references to its elements valid when the recursion below inserts.
+  if (auto it = dirs_.find(path); it != dirs_.end()) return it->second;
+  Dir d = walk(path, depth);
+  return dirs_.emplace(path, std::move(d)).first->second;
+}
+
+SymlinkResolver::Dir SymlinkResolver::walk(const std::string& path, int depth) {
+  if (path == "/" || path.empty()) {
+    struct stat st {};
+    if (lstat("/", &st) != 0) return {};
+    return {true, false, "/", "", st.st_uid, st.st_mode};
+  }
+  const size_t slash = path.rfind('/');
+  const std::string parent = slash == 0 ? "/" : path.substr(0, slash);
+  const std::string leaf = path.substr(slash + 1);
+  if (leaf == ".") return walk(parent, depth);
+  const Dir& d = dir(parent, depth);
+  if (!d.exists || d.untrusted) return d;
+  if (leaf == "..") return walk(parent_of(d.canonical), depth);
+
+  const std::string candidate = child(d.canonical, leaf);
+  struct stat st {};
+  if (lstat(candidate.c_str(), &st) != 0) return {};
+  if (!S_ISLNK(st.st_mode)) return {true, false, candidate, "", st.st_uid, st.st_mode};
+
+  // Follow only links that only root could have made or replaced: a user's symlink to
+  // /usr/bin/bash must not hand bash the entry the administrator wrote for the link's name.
+  const bool dir_safe = d.uid == 0 && (!(d.mode & (S_IWGRP | S_IWOTH)) || (d.mode & S_ISVTX));
+  if (st.st_uid != 0 || !dir_safe) {
+    const std::string why = st.st_uid != 0 ? "the link is owned by uid " + std::to_string(st.st_uid)
+                                           : "its directory " + d.canonical +
+                                                 " is writable by users other than root";
+    return {false, true, candidate, why, 0, 0};
+  }
+  if (depth >= kMaxLinks) return {};  // ELOOP: the kernel would not run it either
+  std::string target(static_cast<size_t>(st.st_size > 0 ? st.st_size : 256) + 1, '\0');
+  const ssize_t n = readlink(candidate.c_str(), target.data(), target.size());
+  if (n <= 0 || static_cast<size_t>(n) >= target.size()) return {};
+  target.resize(static_cast<size_t>(n));
+  const std::string next = squeeze(target.front() == '/' ? target : child(d.canonical, target));
+  return walk(next, depth + 1);
+}
+
+}  // namespace stsh::policy
