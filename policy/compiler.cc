@@ -41,12 +41,21 @@ bool is_glob_key(const std::string& text) {
 
 // A command entry after the set is merged: the first definition, with what `extend: true`
 // entries of later files add and remove.
-struct MergedCommand {
-  CommandSpec spec;     // key text canonical; lists the entry itself has, extensions appended
-  std::string written;  // the key as the first definition wrote it
+struct Extensions {
   std::array<std::vector<Entry>, 5> added;    // extensions' entries for lists inherited
   std::array<std::vector<Entry>, 5> removed;  // `remove:` entries, applied last
-  std::vector<SourceLocation> extended_at;
+  std::vector<SourceLocation> at;             // the extending entries
+};
+
+struct MergedCommand {
+  CommandSpec spec;     // key text canonical; lists the entry itself has, extensions appended
+  std::string written;  // the key as the first definition wrote it, if not canonical
+  std::unique_ptr<Extensions> ext;  // null unless extended: most entries are not
+
+  const std::string& written_key() const { return written.empty() ? spec.key.text : written; }
+  bool touched(size_t k) const {
+    return ext && (!ext->added[k].empty() || !ext->removed[k].empty());
+  }
 };
 
 class PlanCompiler {
@@ -55,9 +64,14 @@ class PlanCompiler {
     std::shared_ptr<Plan> plan(new Plan());
     plan->session_.logging.facility = LOG_AUTHPRIV;
     Section defaults;
+    size_t total = 0;
+    for (const auto& doc : docs) total += doc.commands.size();
+    // Canonical key -> index in commands: a linear scan here was quadratic (issue 12.5). The
+    // views point into commands' keys, which never move: commands is reserved.
     std::vector<MergedCommand> commands;
-    // Canonical key -> index in commands. A linear scan here was quadratic (issue 12.5).
-    std::unordered_map<std::string, size_t> by_key;
+    commands.reserve(total);
+    std::unordered_map<std::string_view, size_t> by_key;
+    by_key.reserve(total);
     for (auto& doc : docs) {
       plan->files_.push_back(doc.path);
       merge_session(doc.session, plan->session_);
@@ -68,18 +82,21 @@ class PlanCompiler {
         auto it = by_key.find(c.key.text);
         if (it == by_key.end()) {
           if (c.extend) {
-            return make_error(c.extend_where, "'extend: true', but no earlier file of the set "
-                                              "defines command '" + written + "'" +
-                                              (written != c.key.text ? " (" + c.key.text + ")" : ""));
+            return make_error(c.extend->where, "'extend: true', but no earlier file of the set "
+                                               "defines command '" + written + "'" +
+                                               (written != c.key.text ? " (" + c.key.text + ")" : ""));
           }
-          by_key.emplace(c.key.text, commands.size());
-          commands.push_back(MergedCommand{std::move(c), written, {}, {}, {}});
+          std::string differs = written == c.key.text ? "" : written;
+          MergedCommand m{std::move(c), std::move(differs), nullptr};
+          commands.push_back(std::move(m));
+          by_key.emplace(commands.back().spec.key.text, commands.size() - 1);
           continue;
         }
         MergedCommand& first = commands[it->second];
         if (!c.extend) return duplicate(c, written, first);
         extend(first, std::move(c));
       }
+      std::vector<CommandSpec>().swap(doc.commands);  // moved from: give the memory back before the Plan is built
     }
     if (auto err = build(*plan, defaults, commands)) return *err;
     return std::shared_ptr<const Plan>(std::move(plan));
@@ -91,8 +108,8 @@ class PlanCompiler {
   static Error duplicate(const CommandSpec& c, const std::string& written,
                          const MergedCommand& first) {
     std::string msg = "duplicate command '" + written + "'";
-    if (written != c.key.text || first.written != c.key.text) {
-      msg += ": it names " + c.key.text + ", as does '" + first.written + "'";
+    if (written != c.key.text || !first.written.empty()) {
+      msg += ": it names " + c.key.text + ", as does '" + first.written_key() + "'";
     }
     msg += " (first defined at " + loc(first.spec.key.where) + ")";
     if (first.spec.key.where.file != c.key.where.file) {
@@ -104,22 +121,23 @@ class PlanCompiler {
   // Lists the entry has are appended to; lists it inherits gain the additions on top of the
   // defaults' list (see build). Rules go first, so the extending file's rules win.
   static void extend(MergedCommand& m, CommandSpec c) {
+    if (!m.ext) m.ext = std::make_unique<Extensions>();
     for (size_t k = 0; k < kListNames.size(); ++k) {
       auto& ext = list_of(c.section, k);
       auto& own = list_of(m.spec.section, k);
       if (ext) {
-        auto& to = own ? *own : m.added[k];
+        auto& to = own ? *own : m.ext->added[k];
         to.insert(to.end(), std::make_move_iterator(ext->begin()),
                   std::make_move_iterator(ext->end()));
       }
-      if (auto& rm = list_of(c.remove, k)) {
-        m.removed[k].insert(m.removed[k].end(), rm->begin(), rm->end());
+      if (auto& rm = list_of(c.extend->remove, k)) {
+        m.ext->removed[k].insert(m.ext->removed[k].end(), rm->begin(), rm->end());
       }
     }
     auto& rules = m.spec.section.rules;
     rules.insert(rules.begin(), std::make_move_iterator(c.section.rules.begin()),
                  std::make_move_iterator(c.section.rules.end()));
-    m.extended_at.push_back(c.key.where);
+    m.ext->at.push_back(c.key.where);
   }
 
   // An exact path naming a symlink is replaced by the link's canonical target, with a note.
@@ -213,15 +231,16 @@ class PlanCompiler {
     using K = CompactList::Kind;
     const K kind = k >= 3 ? K::addresses : K::paths;
     const auto& own = list_of(m.spec.section, k);
-    if (!own && m.added[k].empty() && m.removed[k].empty()) return inherited;
+    if (!own && !m.touched(k)) return inherited;
     std::vector<Entry> entries;
     if (own) {
       entries = *own;
     } else {
       if (const auto& d = list_of(defaults, k)) entries = *d;
-      entries.insert(entries.end(), m.added[k].begin(), m.added[k].end());
+      entries.insert(entries.end(), m.ext->added[k].begin(), m.ext->added[k].end());
     }
-    for (const Entry& r : m.removed[k]) {
+    if (!m.ext) return std::make_shared<const CompactList>(kind, std::move(entries));
+    for (const Entry& r : m.ext->removed[k]) {
       const auto before = entries.size();
       std::erase_if(entries, [&](const Entry& e) { return e.text == r.text; });
       if (entries.size() == before) {
@@ -237,13 +256,13 @@ class PlanCompiler {
   static std::string merged_note(const MergedCommand& m, const CommandPolicy& c) {
     std::string out = loc(m.spec.key.where) + ": note: command '" + m.spec.key.text +
                       "' is extended by";
-    for (const auto& w : m.extended_at) out += " " + loc(w);
+    for (const auto& w : m.ext->at) out += " " + loc(w);
     out += "; the merged entry:";
     const CompactList* lists[] = {&c.read(), &c.write(), &c.exec(), &c.connect(), &c.bind()};
     const Section& own_section = m.spec.section;
     for (size_t k = 0; k < kListNames.size(); ++k) {
       const std::string name(kListNames[k]);
-      if (!list_of(own_section, k) && m.added[k].empty() && m.removed[k].empty()) {
+      if (!list_of(own_section, k) && !m.touched(k)) {
         out += "\n    " + name + ": inherited from defaults";
         continue;
       }
@@ -252,7 +271,7 @@ class PlanCompiler {
       for (const auto& e : lists[k]->entries()) {
         out += "\n    " + name + ": " + e.text + "  (" + loc(e.where) + ")";
       }
-      for (const auto& r : m.removed[k]) {
+      for (const auto& r : m.ext->removed[k]) {
         out += "\n    " + name + ": removed " + r.text + "  (" + loc(r.where) + ")";
       }
     }
@@ -289,8 +308,10 @@ class PlanCompiler {
     for (uint32_t i = 0; i < n; ++i) {
       MergedCommand& m = commands[i];
       resolve_exec(m.spec.section.exec, plan.notes_);
-      for (auto& e : m.added[kExec]) resolve_key(e, "exec entry", plan.notes_);
-      for (auto& e : m.removed[kExec]) resolve_key(e, "exec entry", plan.notes_);
+      if (m.ext) {
+        for (auto& e : m.ext->added[kExec]) resolve_key(e, "exec entry", plan.notes_);
+        for (auto& e : m.ext->removed[kExec]) resolve_key(e, "exec entry", plan.notes_);
+      }
       const CommandSpec& spec = m.spec;
       auto c = std::make_unique<CommandPolicy>();
       c->key_ = spec.key.text;
@@ -308,7 +329,7 @@ class PlanCompiler {
                           ? no_rules
                           : std::make_shared<const RuleSet>(spec.section.rules);
       c->default_rules_ = default_rules;
-      if (!m.extended_at.empty()) plan.notes_.push_back(merged_note(m, *c));
+      if (m.ext) plan.notes_.push_back(merged_note(m, *c));
       plan.commands_.push_back(std::move(c));
       const bool is_glob = is_glob_key(spec.key.text);
       plan.command_keys_.add(is_glob ? MatchKind::glob : MatchKind::exact, spec.key.text,

@@ -208,7 +208,10 @@ Result<std::vector<CommandSpec>> load_commands(const YamlContext& ctx, const Nod
   if (node.IsNull()) return out;
   if (!node.IsMap()) return ctx.error(node, "'commands' must be a mapping of program paths");
   // Key -> index in out: a linear scan here made 150k keys take a minute (issue 12.5).
-  std::unordered_map<std::string, size_t> seen;
+  // Views into out's keys: reserved, so the strings never move.
+  out.reserve(node.size());
+  std::unordered_map<std::string_view, size_t> seen;
+  seen.reserve(node.size());
   for (const auto& kv : node) {
     auto key = ctx.expanded(kv.first, "command");
     if (!key) return key.take_error();
@@ -224,14 +227,16 @@ Result<std::vector<CommandSpec>> load_commands(const YamlContext& ctx, const Nod
     CommandExtras extras;
     auto section = load_section(ctx, kv.second, "command '" + *key + "'", &extras);
     if (!section) return section.take_error();
-    seen.emplace(*key, out.size());
     CommandSpec spec;
     spec.key = Entry{std::move(*key), ctx.where(kv.first)};
     spec.section = std::move(*section);
-    spec.extend = extras.extend;
-    spec.extend_where = extras.extend_where;
-    if (extras.remove) spec.remove = std::move(*extras.remove);
+    if (extras.extend) {
+      spec.extend = std::make_unique<Extension>();
+      spec.extend->where = extras.extend_where;
+      if (extras.remove) spec.extend->remove = std::move(*extras.remove);
+    }
     out.push_back(std::move(spec));
+    seen.emplace(out.back().key.text, out.size() - 1);
   }
   return out;
 }
