@@ -48,11 +48,14 @@ struct Extensions {
 };
 
 struct MergedCommand {
-  CommandSpec spec;     // key text canonical; lists the entry itself has, extensions appended
+  // The first definition, in its Document (which outlives the compile): key text canonical,
+  // lists the entry itself has with the extensions appended. A pointer, not a copy, so a set
+  // of 100k keys is not held twice while it is compiled.
+  CommandSpec* spec;
   std::string written;  // the key as the first definition wrote it, if not canonical
   std::unique_ptr<Extensions> ext;  // null unless extended: most entries are not
 
-  const std::string& written_key() const { return written.empty() ? spec.key.text : written; }
+  const std::string& written_key() const { return written.empty() ? spec->key.text : written; }
   bool touched(size_t k) const {
     return ext && (!ext->added[k].empty() || !ext->removed[k].empty());
   }
@@ -67,7 +70,7 @@ class PlanCompiler {
     size_t total = 0;
     for (const auto& doc : docs) total += doc.commands.size();
     // Canonical key -> index in commands: a linear scan here was quadratic (issue 12.5). The
-    // views point into commands' keys, which never move: commands is reserved.
+    // views point into the Documents' keys, which do not move.
     std::vector<MergedCommand> commands;
     commands.reserve(total);
     std::unordered_map<std::string_view, size_t> by_key;
@@ -87,16 +90,14 @@ class PlanCompiler {
                                                (written != c.key.text ? " (" + c.key.text + ")" : ""));
           }
           std::string differs = written == c.key.text ? "" : written;
-          MergedCommand m{std::move(c), std::move(differs), nullptr};
-          commands.push_back(std::move(m));
-          by_key.emplace(commands.back().spec.key.text, commands.size() - 1);
+          commands.push_back(MergedCommand{&c, std::move(differs), nullptr});
+          by_key.emplace(c.key.text, commands.size() - 1);
           continue;
         }
         MergedCommand& first = commands[it->second];
         if (!c.extend) return duplicate(c, written, first);
         extend(first, std::move(c));
       }
-      std::vector<CommandSpec>().swap(doc.commands);  // moved from: give the memory back before the Plan is built
     }
     if (auto err = build(*plan, defaults, commands)) return *err;
     return std::shared_ptr<const Plan>(std::move(plan));
@@ -111,8 +112,8 @@ class PlanCompiler {
     if (written != c.key.text || !first.written.empty()) {
       msg += ": it names " + c.key.text + ", as does '" + first.written_key() + "'";
     }
-    msg += " (first defined at " + loc(first.spec.key.where) + ")";
-    if (first.spec.key.where.file != c.key.where.file) {
+    msg += " (first defined at " + loc(first.spec->key.where) + ")";
+    if (first.spec->key.where.file != c.key.where.file) {
       msg += "; to add to that entry, give this one 'extend: true'";
     }
     return make_error(c.key.where, msg);
@@ -124,7 +125,7 @@ class PlanCompiler {
     if (!m.ext) m.ext = std::make_unique<Extensions>();
     for (size_t k = 0; k < kListNames.size(); ++k) {
       auto& ext = list_of(c.section, k);
-      auto& own = list_of(m.spec.section, k);
+      auto& own = list_of(m.spec->section, k);
       if (ext) {
         auto& to = own ? *own : m.ext->added[k];
         to.insert(to.end(), std::make_move_iterator(ext->begin()),
@@ -134,7 +135,7 @@ class PlanCompiler {
         m.ext->removed[k].insert(m.ext->removed[k].end(), rm->begin(), rm->end());
       }
     }
-    auto& rules = m.spec.section.rules;
+    auto& rules = m.spec->section.rules;
     rules.insert(rules.begin(), std::make_move_iterator(c.section.rules.begin()),
                  std::make_move_iterator(c.section.rules.end()));
     m.ext->at.push_back(c.key.where);
@@ -230,7 +231,7 @@ class PlanCompiler {
                                   const ListPtr& inherited) {
     using K = CompactList::Kind;
     const K kind = k >= 3 ? K::addresses : K::paths;
-    const auto& own = list_of(m.spec.section, k);
+    const auto& own = list_of(m.spec->section, k);
     if (!own && !m.touched(k)) return inherited;
     std::vector<Entry> entries;
     if (own) {
@@ -246,7 +247,7 @@ class PlanCompiler {
       if (entries.size() == before) {
         return make_error(r.where, "cannot remove '" + r.text + "': it is not in the " +
                                        std::string(kListNames[k]) + " list of command '" +
-                                       m.spec.key.text + "'");
+                                       m.spec->key.text + "'");
       }
     }
     return std::make_shared<const CompactList>(kind, std::move(entries));
@@ -254,12 +255,12 @@ class PlanCompiler {
 
   // What `check` shows for an extended entry: the merged result, each part with its origin.
   static std::string merged_note(const MergedCommand& m, const CommandPolicy& c) {
-    std::string out = loc(m.spec.key.where) + ": note: command '" + m.spec.key.text +
+    std::string out = loc(m.spec->key.where) + ": note: command '" + m.spec->key.text +
                       "' is extended by";
     for (const auto& w : m.ext->at) out += " " + loc(w);
     out += "; the merged entry:";
     const CompactList* lists[] = {&c.read(), &c.write(), &c.exec(), &c.connect(), &c.bind()};
-    const Section& own_section = m.spec.section;
+    const Section& own_section = m.spec->section;
     for (size_t k = 0; k < kListNames.size(); ++k) {
       const std::string name(kListNames[k]);
       if (!list_of(own_section, k) && !m.touched(k)) {
@@ -307,12 +308,12 @@ class PlanCompiler {
     const auto n = static_cast<uint32_t>(commands.size());
     for (uint32_t i = 0; i < n; ++i) {
       MergedCommand& m = commands[i];
-      resolve_exec(m.spec.section.exec, plan.notes_);
+      resolve_exec(m.spec->section.exec, plan.notes_);
       if (m.ext) {
         for (auto& e : m.ext->added[kExec]) resolve_key(e, "exec entry", plan.notes_);
         for (auto& e : m.ext->removed[kExec]) resolve_key(e, "exec entry", plan.notes_);
       }
-      const CommandSpec& spec = m.spec;
+      const CommandSpec& spec = *m.spec;
       auto c = std::make_unique<CommandPolicy>();
       c->key_ = spec.key.text;
       plan.origins_.push_back(origin_text(spec.key.where));
