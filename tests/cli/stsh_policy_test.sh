@@ -83,6 +83,11 @@ expect 0 "keys.yaml:3:[0-9]+: note: exec entry $links/bin/py3 is a symlink to $l
   "$tool" check --policy "$links/keys.yaml"
 expect 0 'decision: permit' "$tool" explain --policy "$links/keys.yaml" exec "$links/bin/vim.basic"
 expect 0 'decision: permit' "$tool" explain --policy "$links/keys.yaml" --command "$links/bin/make" exec "$links/bin/py3.11"
+# explain answers for what the kernel runs, as the session would.
+expect 0 "note: $links/bin/vi is a symlink to $links/bin/vim.basic: the kernel runs that" \
+  "$tool" explain --policy "$links/keys.yaml" exec "$links/bin/vi"
+expect 0 'decision: permit' "$tool" explain --policy "$links/keys.yaml" exec "$links/bin/vi"
+expect 1 "context:  $links/bin/vim.basic " "$tool" explain --policy "$links/keys.yaml" --command "$links/bin/vi" exec /usr/bin/sh
 printf 'commands:\n  %s/bin/vi: {}\n  %s/bin/vim.basic: {}\n' "$links" "$links" >"$links/dup.yaml"
 expect 1 "dup.yaml:3:3: duplicate command '$links/bin/vim.basic': it names $links/bin/vim.basic, as does '$links/bin/vi' \(first defined at $links/dup.yaml:2:3\)$" \
   "$tool" check --policy "$links/dup.yaml"
