@@ -267,7 +267,7 @@ class PlanCompiler {
         out += "\n    " + name + ": inherited from defaults";
         continue;
       }
-      if (!list_of(own_section, k)) out += "\n    " + name + ": the defaults' list, and";
+      if (!list_of(own_section, k)) out += "\n    " + name + ": the defaults' entries, then the additions:";
       if (lists[k]->entries().empty()) out += "\n    " + name + ": (empty)";
       for (const auto& e : lists[k]->entries()) {
         out += "\n    " + name + ": " + e.text + "  (" + loc(e.where) + ")";

@@ -46,11 +46,21 @@ const SymlinkResolver::Dir& SymlinkResolver::dir(const std::string& path, int de
   return dirs_.emplace(path, std::move(d)).first->second;
 }
 
+namespace {
+
+// Whether only root can replace the entries of directory `st`.
+bool root_only_dir(const struct stat& st) {
+  return st.st_uid == 0 && (!(st.st_mode & (S_IWGRP | S_IWOTH)) || (st.st_mode & S_ISVTX));
+}
+
+}  // namespace
+
 SymlinkResolver::Dir SymlinkResolver::walk(const std::string& path, int depth) {
   if (path == "/" || path.empty()) {
     struct stat st {};
     if (lstat("/", &st) != 0) return {};
-    return {true, false, "/", "", st.st_uid, st.st_mode};
+    const bool safe = root_only_dir(st);
+    return {true, false, "/", "", safe, safe ? "" : "/"};
   }
   const size_t slash = path.rfind('/');
   const std::string parent = slash == 0 ? "/" : path.substr(0, slash);
@@ -63,16 +73,19 @@ SymlinkResolver::Dir SymlinkResolver::walk(const std::string& path, int depth) {
   const std::string candidate = child(d.canonical, leaf);
   struct stat st {};
   if (lstat(candidate.c_str(), &st) != 0) return {};
-  if (!S_ISLNK(st.st_mode)) return {true, false, candidate, "", st.st_uid, st.st_mode};
+  if (!S_ISLNK(st.st_mode)) {
+    const bool safe = d.root_only && (!S_ISDIR(st.st_mode) || root_only_dir(st));
+    return {true, false, candidate, "", safe,
+            d.root_only ? (safe ? "" : candidate) : d.writable};
+  }
 
   // Follow only links that only root could have made or replaced: a user's symlink to
   // /usr/bin/bash must not hand bash the entry the administrator wrote for the link's name.
-  const bool dir_safe = d.uid == 0 && (!(d.mode & (S_IWGRP | S_IWOTH)) || (d.mode & S_ISVTX));
-  if (st.st_uid != 0 || !dir_safe) {
-    const std::string why = st.st_uid != 0 ? "the link is owned by uid " + std::to_string(st.st_uid)
-                                           : "its directory " + d.canonical +
-                                                 " is writable by users other than root";
-    return {false, true, candidate, why, 0, 0};
+  if (st.st_uid != 0 || !d.root_only) {
+    const std::string why = st.st_uid != 0
+                                ? "the link is owned by uid " + std::to_string(st.st_uid)
+                                : "directory " + d.writable + " could be changed by a user other than root";
+    return {false, true, candidate, why, false, ""};
   }
   if (depth >= kMaxLinks) return {};  // ELOOP: the kernel would not run it either
   std::string target(static_cast<size_t>(st.st_size > 0 ? st.st_size : 256) + 1, '\0');

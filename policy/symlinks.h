@@ -33,8 +33,10 @@ class SymlinkResolver {
     bool untrusted = false;
     std::string canonical;  // exists: the canonical path; untrusted: the link not followed
     std::string why;
-    uint32_t uid = 0;
-    uint32_t mode = 0;
+    // Only root can change what this path names: it and every directory above it are owned
+    // by root and not writable by group or others (or sticky, like /tmp).
+    bool root_only = false;
+    std::string writable;  // when not root_only: the first directory that breaks it
   };
   const Dir& dir(const std::string& path, int depth);
   Dir walk(const std::string& path, int depth);

@@ -141,13 +141,23 @@ TEST_CASE("a symlink a user could replace is not followed") {
   std::filesystem::create_symlink("/usr/bin/bash", d + "/home/tool");
   std::filesystem::create_symlink("/usr/bin/bash", d + "/bin/usertool");
   REQUIRE(lchown((d + "/bin/usertool").c_str(), 1000, 1000) == 0);
-  auto plan = plan_of("commands:\n  " + d + "/home/tool: {}\n  " + d + "/bin/usertool: {}\n");
+  // A root-owned directory inside one the user may change can itself be swapped out.
+  std::filesystem::create_directories(d + "/home/rootdir");
+  REQUIRE(chmod((d + "/home/rootdir").c_str(), 0755) == 0);
+  std::filesystem::create_symlink("/usr/bin/bash", d + "/home/rootdir/tool");
+  auto plan = plan_of("commands:\n  " + d + "/home/tool: {}\n  " + d + "/bin/usertool: {}\n  " +
+                      d + "/home/rootdir/tool: {}\n");
   CHECK(plan->command_for("/usr/bin/bash") == nullptr);
-  REQUIRE(plan->notes().size() == 2);
+  REQUIRE(plan->notes().size() == 3);
+  CHECK(plan->notes()[2] == "t.yaml:4:3: note: command " + d + "/home/rootdir/tool: symlink " +
+                                d + "/home/rootdir/tool not followed (directory " + d +
+                                "/home could be changed by a user other than root); the entry "
+                                "matches only a program whose real path is " + d +
+                                "/home/rootdir/tool");
   CHECK(plan->notes()[0] == "t.yaml:2:3: note: command " + d + "/home/tool: symlink " + d +
-                                "/home/tool not followed (its directory " + d +
-                                "/home is writable by users other than root); the entry matches "
-                                "only a program whose real path is " + d + "/home/tool");
+                                "/home/tool not followed (directory " + d +
+                                "/home could be changed by a user other than root); the entry "
+                                "matches only a program whose real path is " + d + "/home/tool");
   CHECK(plan->notes()[1] == "t.yaml:3:3: note: command " + d + "/bin/usertool: symlink " + d +
                                 "/bin/usertool not followed (the link is owned by uid 1000); the "
                                 "entry matches only a program whose real path is " + d +
@@ -205,7 +215,7 @@ TEST_CASE("extend: true adds to an included entry: lists appended, rules first")
         "    exec: /usr/lib/git-core/*  (profile.yaml:6:12)\n"
         "    exec: /usr/bin/less  (profile.yaml:6:33)\n"
         "    exec: /usr/bin/ssh  (user.yaml:4:12)\n"
-        "    connect: the defaults' list, and\n"
+        "    connect: the defaults' entries, then the additions:\n"
         "    connect: inet:*:22  (user.yaml:5:16)\n"
         "    bind: inherited from defaults\n"
         "    rule: fsread: filename eq \"/etc/gitconfig\" then deny[eperm]  (user.yaml:7:9)\n"
