@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <unordered_map>
 
+#include "policy/command_merge.h"
 #include "policy/entry_checks.h"
 #include "policy/glob.h"
 #include "policy/paths.h"
@@ -19,47 +20,11 @@ namespace stsh::policy {
 
 namespace {
 
-constexpr std::array<std::string_view, 5> kListNames{"read", "write", "exec", "connect", "bind"};
-constexpr size_t kExec = 2;
-
-// The five lists of a section by index (kListNames order), const or not.
-template <typename S>
-auto& list_of(S& s, size_t k) {
-  decltype(&s.read) slots[] = {&s.read, &s.write, &s.exec, &s.connect, &s.bind};
-  return *slots[k];
-}
-
-std::string loc(const SourceLocation& w) {
-  return w.file + ":" + std::to_string(w.line) + ":" + std::to_string(w.column);
-}
-
 bool is_glob_key(const std::string& text) {
   return text.find_first_of("*?[\\") != std::string::npos;
 }
 
 }  // namespace
-
-// A command entry after the set is merged: the first definition, with what `extend: true`
-// entries of later files add and remove.
-struct Extensions {
-  std::array<std::vector<Entry>, 5> added;    // extensions' entries for lists inherited
-  std::array<std::vector<Entry>, 5> removed;  // `remove:` entries, applied last
-  std::vector<SourceLocation> at;             // the extending entries
-};
-
-struct MergedCommand {
-  // The first definition, in its Document (which outlives the compile): key text canonical,
-  // lists the entry itself has with the extensions appended. A pointer, not a copy, so a set
-  // of 100k keys is not held twice while it is compiled.
-  CommandSpec* spec;
-  std::string written;  // the key as the first definition wrote it, if not canonical
-  std::unique_ptr<Extensions> ext;  // null unless extended: most entries are not
-
-  const std::string& written_key() const { return written.empty() ? spec->key.text : written; }
-  bool touched(size_t k) const {
-    return ext && (!ext->added[k].empty() || !ext->removed[k].empty());
-  }
-};
 
 class PlanCompiler {
  public:
@@ -95,8 +60,8 @@ class PlanCompiler {
           continue;
         }
         MergedCommand& first = commands[it->second];
-        if (!c.extend) return duplicate(c, written, first);
-        extend(first, std::move(c));
+        if (!c.extend) return duplicate_error(c, written, first);
+        extend_entry(first, std::move(c));
       }
     }
     if (auto err = build(*plan, defaults, commands)) return *err;
@@ -106,51 +71,16 @@ class PlanCompiler {
  private:
   using ListPtr = std::shared_ptr<const CompactList>;
 
-  static Error duplicate(const CommandSpec& c, const std::string& written,
-                         const MergedCommand& first) {
-    std::string msg = "duplicate command '" + written + "'";
-    if (written != c.key.text || !first.written.empty()) {
-      msg += ": it names " + c.key.text + ", as does '" + first.written_key() + "'";
-    }
-    msg += " (first defined at " + loc(first.spec->key.where) + ")";
-    if (first.spec->key.where.file != c.key.where.file) {
-      msg += "; to add to that entry, give this one 'extend: true'";
-    }
-    return make_error(c.key.where, msg);
-  }
-
-  // Lists the entry has are appended to; lists it inherits gain the additions on top of the
-  // defaults' list (see build). Rules go first, so the extending file's rules win.
-  static void extend(MergedCommand& m, CommandSpec c) {
-    if (!m.ext) m.ext = std::make_unique<Extensions>();
-    for (size_t k = 0; k < kListNames.size(); ++k) {
-      auto& ext = list_of(c.section, k);
-      auto& own = list_of(m.spec->section, k);
-      if (ext) {
-        auto& to = own ? *own : m.ext->added[k];
-        to.insert(to.end(), std::make_move_iterator(ext->begin()),
-                  std::make_move_iterator(ext->end()));
-      }
-      if (auto& rm = list_of(c.extend->remove, k)) {
-        m.ext->removed[k].insert(m.ext->removed[k].end(), rm->begin(), rm->end());
-      }
-    }
-    auto& rules = m.spec->section.rules;
-    rules.insert(rules.begin(), std::make_move_iterator(c.section.rules.begin()),
-                 std::make_move_iterator(c.section.rules.end()));
-    m.ext->at.push_back(c.key.where);
-  }
-
   // An exact path naming a symlink is replaced by the link's canonical target, with a note.
   void resolve_key(Entry& e, std::string_view what, std::vector<std::string>& notes) {
     if (is_glob_key(e.text) || e.text == kCommandsToken) return;
     const Resolution r = resolver_.resolve(e.text);
     if (r.kind == Resolution::Kind::resolved) {
-      notes.push_back(loc(e.where) + ": note: " + std::string(what) + " " + e.text +
+      notes.push_back(origin_text(e.where) + ": note: " + std::string(what) + " " + e.text +
                       " is a symlink to " + r.path + ": the entry applies to that");
       e.text = r.path;
     } else if (r.kind == Resolution::Kind::untrusted) {
-      notes.push_back(loc(e.where) + ": note: " + std::string(what) + " " + e.text +
+      notes.push_back(origin_text(e.where) + ": note: " + std::string(what) + " " + e.text +
                       ": symlink " + r.path + " not followed (" + r.why +
                       "); the entry matches only a program whose real path is " + e.text);
     }
@@ -225,63 +155,6 @@ class PlanCompiler {
     for (auto& e : *list) resolve_key(e, "exec entry", notes);
   }
 
-  // The entry's list k as a compact list: its own, or the defaults' (shared) when it has none
-  // and no extension touched it, else the defaults' entries plus the additions, minus removals.
-  static Result<ListPtr> list_for(const MergedCommand& m, size_t k, const Section& defaults,
-                                  const ListPtr& inherited) {
-    using K = CompactList::Kind;
-    const K kind = k >= 3 ? K::addresses : K::paths;
-    const auto& own = list_of(m.spec->section, k);
-    if (!own && !m.touched(k)) return inherited;
-    std::vector<Entry> entries;
-    if (own) {
-      entries = *own;
-    } else {
-      if (const auto& d = list_of(defaults, k)) entries = *d;
-      entries.insert(entries.end(), m.ext->added[k].begin(), m.ext->added[k].end());
-    }
-    if (!m.ext) return std::make_shared<const CompactList>(kind, std::move(entries));
-    for (const Entry& r : m.ext->removed[k]) {
-      const auto before = entries.size();
-      std::erase_if(entries, [&](const Entry& e) { return e.text == r.text; });
-      if (entries.size() == before) {
-        return make_error(r.where, "cannot remove '" + r.text + "': it is not in the " +
-                                       std::string(kListNames[k]) + " list of command '" +
-                                       m.spec->key.text + "'");
-      }
-    }
-    return std::make_shared<const CompactList>(kind, std::move(entries));
-  }
-
-  // What `check` shows for an extended entry: the merged result, each part with its origin.
-  static std::string merged_note(const MergedCommand& m, const CommandPolicy& c) {
-    std::string out = loc(m.spec->key.where) + ": note: command '" + m.spec->key.text +
-                      "' is extended by";
-    for (const auto& w : m.ext->at) out += " " + loc(w);
-    out += "; the merged entry:";
-    const CompactList* lists[] = {&c.read(), &c.write(), &c.exec(), &c.connect(), &c.bind()};
-    const Section& own_section = m.spec->section;
-    for (size_t k = 0; k < kListNames.size(); ++k) {
-      const std::string name(kListNames[k]);
-      if (!list_of(own_section, k) && !m.touched(k)) {
-        out += "\n    " + name + ": inherited from defaults";
-        continue;
-      }
-      if (!list_of(own_section, k)) out += "\n    " + name + ": the defaults' entries, then the additions:";
-      if (lists[k]->entries().empty()) out += "\n    " + name + ": (empty)";
-      for (const auto& e : lists[k]->entries()) {
-        out += "\n    " + name + ": " + e.text + "  (" + loc(e.where) + ")";
-      }
-      for (const auto& r : m.ext->removed[k]) {
-        out += "\n    " + name + ": removed " + r.text + "  (" + loc(r.where) + ")";
-      }
-    }
-    for (const auto& r : c.own_rules().rules()) {
-      out += "\n    rule: " + r.source + "  (" + std::string(r.origin) + ")";
-    }
-    return out;
-  }
-
   std::optional<Error> build(Plan& plan, Section& defaults, std::vector<MergedCommand>& commands) {
     using K = CompactList::Kind;
     resolve_exec(defaults.exec, plan.notes_);
@@ -310,8 +183,8 @@ class PlanCompiler {
       MergedCommand& m = commands[i];
       resolve_exec(m.spec->section.exec, plan.notes_);
       if (m.ext) {
-        for (auto& e : m.ext->added[kExec]) resolve_key(e, "exec entry", plan.notes_);
-        for (auto& e : m.ext->removed[kExec]) resolve_key(e, "exec entry", plan.notes_);
+        for (auto& e : m.ext->added[kExecList]) resolve_key(e, "exec entry", plan.notes_);
+        for (auto& e : m.ext->removed[kExecList]) resolve_key(e, "exec entry", plan.notes_);
       }
       const CommandSpec& spec = *m.spec;
       auto c = std::make_unique<CommandPolicy>();
@@ -320,7 +193,7 @@ class PlanCompiler {
       c->origin_ = plan.origins_.back();
       std::array<ListPtr, 5> lists;
       for (size_t k = 0; k < lists.size(); ++k) {
-        auto l = list_for(m, k, defaults, inherited[k]);
+        auto l = merged_list(m, k, defaults, inherited[k]);
         if (!l) return l.take_error();
         lists[k] = std::move(*l);
       }
@@ -330,7 +203,7 @@ class PlanCompiler {
                           ? no_rules
                           : std::make_shared<const RuleSet>(spec.section.rules);
       c->default_rules_ = default_rules;
-      if (m.ext) plan.notes_.push_back(merged_note(m, *c));
+      if (m.ext) plan.notes_.push_back(merged_entry_note(m, *c));
       plan.commands_.push_back(std::move(c));
       const bool is_glob = is_glob_key(spec.key.text);
       plan.command_keys_.add(is_glob ? MatchKind::glob : MatchKind::exact, spec.key.text,
