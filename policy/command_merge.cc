@@ -75,8 +75,8 @@ Result<std::shared_ptr<const CompactList>> merged_list(
 }
 
 std::string merged_entry_note(const MergedCommand& m, const CommandPolicy& c) {
-  std::string out = origin_text(m.spec->key.where) + ": note: command '" + m.spec->key.text +
-                    "' is extended by";
+  std::string out =
+      origin_text(m.spec->key.where) + ": note: command '" + m.spec->key.text + "' is extended by";
   for (const auto& w : m.ext->at) out += " " + origin_text(w);
   out += "; the merged entry:";
   const CompactList* lists[] = {&c.read(), &c.write(), &c.exec(), &c.connect(), &c.bind()};
@@ -87,7 +87,8 @@ std::string merged_entry_note(const MergedCommand& m, const CommandPolicy& c) {
       out += "\n    " + name + ": inherited from defaults";
       continue;
     }
-    if (!list_of(own_section, k)) out += "\n    " + name + ": the defaults' entries, then the additions:";
+    if (!list_of(own_section, k))
+      out += "\n    " + name + ": the defaults' entries, then the additions:";
     if (lists[k]->entries().empty()) out += "\n    " + name + ": (empty)";
     for (const auto& e : lists[k]->entries()) {
       out += "\n    " + name + ": " + e.text + "  (" + origin_text(e.where) + ")";

@@ -17,7 +17,7 @@ namespace stsh::policy {
 
 // The five lists of a section, in this order, by index.
 inline constexpr std::array<std::string_view, 5> kListNames{"read", "write", "exec", "connect",
-                                                             "bind"};
+                                                            "bind"};
 inline constexpr size_t kExecList = 2;
 
 // What `extend: true` entries add to and take from an entry.
@@ -44,8 +44,7 @@ struct MergedCommand {
 
 // `c` defines the program `first` already defines (both keys canonical); `written` is c's key
 // as written.
-Error duplicate_error(const CommandSpec& c, const std::string& written,
-                      const MergedCommand& first);
+Error duplicate_error(const CommandSpec& c, const std::string& written, const MergedCommand& first);
 
 // Merges `c` (an `extend: true` entry) into `m`: lists the entry has are appended to, lists it
 // inherits gain the additions on top of the defaults' list (see merged_list), rules go first so

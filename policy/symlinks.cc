@@ -75,16 +75,15 @@ SymlinkResolver::Dir SymlinkResolver::walk(const std::string& path, int depth) {
   if (lstat(candidate.c_str(), &st) != 0) return {};
   if (!S_ISLNK(st.st_mode)) {
     const bool safe = d.root_only && (!S_ISDIR(st.st_mode) || root_only_dir(st));
-    return {true, false, candidate, "", safe,
-            d.root_only ? (safe ? "" : candidate) : d.writable};
+    return {true, false, candidate, "", safe, d.root_only ? (safe ? "" : candidate) : d.writable};
   }
 
   // Follow only links that only root could have made or replaced: a user's symlink to
   // /usr/bin/bash must not hand bash the entry the administrator wrote for the link's name.
   if (st.st_uid != 0 || !d.root_only) {
-    const std::string why = st.st_uid != 0
-                                ? "the link is owned by uid " + std::to_string(st.st_uid)
-                                : "directory " + d.writable + " could be changed by a user other than root";
+    const std::string why =
+        st.st_uid != 0 ? "the link is owned by uid " + std::to_string(st.st_uid)
+                       : "directory " + d.writable + " could be changed by a user other than root";
     return {false, true, candidate, why, false, ""};
   }
   if (depth >= kMaxLinks) return {};  // ELOOP: the kernel would not run it either

@@ -33,7 +33,8 @@ std::string policy_text(Shape shape, int n) {
   } else {
     // The shortest rule lines, so that 100,000 rules fit under the 4 MiB file cap.
     y = "defaults:\n  read: [/usr/**]\n  rules:\n";
-    for (int i = 0; i < n; ++i) y += "  - open: filename eq \"/f" + std::to_string(i) + "\" then deny\n";
+    for (int i = 0; i < n; ++i)
+      y += "  - open: filename eq \"/f" + std::to_string(i) + "\" then deny\n";
     y += "commands:\n  /usr/bin/cat: {}\n";
   }
   return y;

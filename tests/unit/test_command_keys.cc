@@ -78,8 +78,8 @@ bool permits(const Plan& plan, const CommandPolicy& p, const Call& c) {
 TEST_CASE("a symlinked command key applies to its canonical target, with a note") {
   LinkFarm farm;
   const std::string& d = farm.dir;
-  auto plan = plan_of("commands:\n  " + d + "/bin/vi: {exec: []}\n  " + d + "/bin/py3: {}\n  " +
-                      d + "/usrbin/vim.tiny: {}\n");
+  auto plan = plan_of("commands:\n  " + d + "/bin/vi: {exec: []}\n  " + d + "/bin/py3: {}\n  " + d +
+                      "/usrbin/vim.tiny: {}\n");
   // What the enforcer sees after exec is the canonical image.
   CHECK(permits(*plan, plan->login(), exec_call(d + "/bin/vim.basic")));
   CHECK(permits(*plan, plan->login(), exec_call(d + "/bin/py3.11")));
@@ -107,16 +107,17 @@ TEST_CASE("keys that are no symlink, missing files and glob keys are kept as wri
 TEST_CASE("exec entries that are symlinks are resolved too") {
   LinkFarm farm;
   const std::string& d = farm.dir;
-  auto plan = plan_of("defaults:\n  exec: [" + d + "/bin/py3]\ncommands:\n  /usr/bin/make:\n    exec: [" +
-                      d + "/bin/vi, \"" + d + "/alt/*\"]\n");
+  auto plan =
+      plan_of("defaults:\n  exec: [" + d + "/bin/py3]\ncommands:\n  /usr/bin/make:\n    exec: [" +
+              d + "/bin/vi, \"" + d + "/alt/*\"]\n");
   const CommandPolicy* make = plan->command_for("/usr/bin/make");
   REQUIRE(make != nullptr);
   CHECK(permits(*plan, *make, exec_call(d + "/bin/vim.basic")));
   CHECK_FALSE(permits(*plan, *make, exec_call(d + "/bin/py3.11")));  // make's own list replaces
   CHECK(permits(*plan, plan->login(), exec_call("/usr/bin/make")));
   REQUIRE(plan->notes().size() == 2);
-  CHECK(plan->notes()[0] == "t.yaml:2:10: note: exec entry " + d + "/bin/py3 is a symlink to " +
-                                d + "/bin/py3.11: the entry applies to that");
+  CHECK(plan->notes()[0] == "t.yaml:2:10: note: exec entry " + d + "/bin/py3 is a symlink to " + d +
+                                "/bin/py3.11: the entry applies to that");
 }
 
 TEST_CASE("two keys naming one file are a duplicate, naming both") {
@@ -145,23 +146,24 @@ TEST_CASE("a symlink a user could replace is not followed") {
   std::filesystem::create_directories(d + "/home/rootdir");
   REQUIRE(chmod((d + "/home/rootdir").c_str(), 0755) == 0);
   std::filesystem::create_symlink("/usr/bin/bash", d + "/home/rootdir/tool");
-  auto plan = plan_of("commands:\n  " + d + "/home/tool: {}\n  " + d + "/bin/usertool: {}\n  " +
-                      d + "/home/rootdir/tool: {}\n");
+  auto plan = plan_of("commands:\n  " + d + "/home/tool: {}\n  " + d + "/bin/usertool: {}\n  " + d +
+                      "/home/rootdir/tool: {}\n");
   CHECK(plan->command_for("/usr/bin/bash") == nullptr);
   REQUIRE(plan->notes().size() == 3);
-  CHECK(plan->notes()[2] == "t.yaml:4:3: note: command " + d + "/home/rootdir/tool: symlink " +
-                                d + "/home/rootdir/tool not followed (directory " + d +
+  CHECK(plan->notes()[2] == "t.yaml:4:3: note: command " + d + "/home/rootdir/tool: symlink " + d +
+                                "/home/rootdir/tool not followed (directory " + d +
                                 "/home could be changed by a user other than root); the entry "
-                                "matches only a program whose real path is " + d +
-                                "/home/rootdir/tool");
+                                "matches only a program whose real path is " +
+                                d + "/home/rootdir/tool");
   CHECK(plan->notes()[0] == "t.yaml:2:3: note: command " + d + "/home/tool: symlink " + d +
                                 "/home/tool not followed (directory " + d +
                                 "/home could be changed by a user other than root); the entry "
-                                "matches only a program whose real path is " + d + "/home/tool");
+                                "matches only a program whose real path is " +
+                                d + "/home/tool");
   CHECK(plan->notes()[1] == "t.yaml:3:3: note: command " + d + "/bin/usertool: symlink " + d +
                                 "/bin/usertool not followed (the link is owned by uid 1000); the "
-                                "entry matches only a program whose real path is " + d +
-                                "/bin/usertool");
+                                "entry matches only a program whose real path is " +
+                                d + "/bin/usertool");
 }
 
 const char* kProfile = R"(defaults:
@@ -260,6 +262,5 @@ TEST_CASE("extend errors: nothing to extend, duplicates without extend, remove w
         "t.yaml:2:18: 'remove' takes entries out of an included entry; it needs 'extend: true'");
   CHECK(error_of("commands:\n  /usr/bin/git: {remove: {rules: []}, extend: true}\n") ==
         "t.yaml:2:27: unknown key 'rules' in 'remove' of command '/usr/bin/git'");
-  CHECK(error_of("defaults: {extend: true}\n") ==
-        "t.yaml:1:12: unknown key 'extend' in defaults");
+  CHECK(error_of("defaults: {extend: true}\n") == "t.yaml:1:12: unknown key 'extend' in defaults");
 }
