@@ -50,9 +50,11 @@ class PlanCompiler {
         auto it = by_key.find(c.key.text);
         if (it == by_key.end()) {
           if (c.extend) {
-            return make_error(c.extend->where, "'extend: true', but no earlier file of the set "
-                                               "defines command '" + written + "'" +
-                                               (written != c.key.text ? " (" + c.key.text + ")" : ""));
+            const std::string canonical =
+                written != c.key.text ? " (" + c.key.text + ")" : std::string();
+            return make_error(c.extend->where,
+                              "'extend: true', but nothing earlier in the set defines command '" +
+                                  written + "'" + canonical);
           }
           std::string differs = written == c.key.text ? "" : written;
           commands.push_back(MergedCommand{&c, std::move(differs), nullptr});

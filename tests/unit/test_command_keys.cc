@@ -252,7 +252,7 @@ TEST_CASE("remove: narrows an extended entry; what is not there is an error") {
 TEST_CASE("extend errors: nothing to extend, duplicates without extend, remove without extend") {
   CHECK(error_of_files({{"profile.yaml", kProfile},
                         {"user.yaml", "commands:\n  /usr/bin/vim.basic: {extend: true}\n"}}) ==
-        "user.yaml:2:24: 'extend: true', but no earlier file of the set defines command "
+        "user.yaml:2:24: 'extend: true', but nothing earlier in the set defines command "
         "'/usr/bin/vim.basic'");
   CHECK(error_of_files({{"profile.yaml", kProfile},
                         {"user.yaml", "commands:\n  /usr/bin/git: {exec: []}\n"}}) ==
