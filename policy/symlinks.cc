@@ -3,6 +3,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <climits>
+
 namespace stsh::policy {
 namespace {
 
@@ -33,6 +35,9 @@ std::string parent_of(const std::string& canonical) {
 }  // namespace
 
 Resolution SymlinkResolver::resolve(const std::string& path) {
+  // The kernel runs no longer path (ENAMETOOLONG); and walk recurses once per component, so a
+  // 4 MiB key of "/a/a/a..." must not reach it.
+  if (path.size() >= PATH_MAX) return {};
   const Dir w = walk(path, 0);
   if (w.untrusted) return {Resolution::Kind::untrusted, w.canonical, w.why};
   if (!w.exists || w.canonical == path) return {};
@@ -92,6 +97,7 @@ SymlinkResolver::Dir SymlinkResolver::walk(const std::string& path, int depth) {
   if (n <= 0 || static_cast<size_t>(n) >= target.size()) return {};
   target.resize(static_cast<size_t>(n));
   const std::string next = squeeze(target.front() == '/' ? target : child(d.canonical, target));
+  if (next.size() >= PATH_MAX) return {};
   return walk(next, depth + 1);
 }
 

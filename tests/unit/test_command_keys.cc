@@ -264,3 +264,11 @@ TEST_CASE("extend errors: nothing to extend, duplicates without extend, remove w
         "t.yaml:2:27: unknown key 'rules' in 'remove' of command '/usr/bin/git'");
   CHECK(error_of("defaults: {extend: true}\n") == "t.yaml:1:12: unknown key 'extend' in defaults");
 }
+
+TEST_CASE("a key longer than PATH_MAX is kept as written, without walking it") {
+  std::string key;
+  for (int i = 0; i < 200000; ++i) key += "/a";
+  auto plan = plan_of("commands:\n  " + key + ": {}\n");
+  CHECK(plan->notes().empty());
+  CHECK(plan->command_for(key) != nullptr);
+}
