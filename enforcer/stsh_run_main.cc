@@ -68,6 +68,9 @@ std::string parse(int argc, char** argv, Options& o) {
       if (!value(o.policy_dir)) return "--policy-dir needs a DIR";
     } else if (a == "--mode") {
       if (!value(o.mode)) return "--mode needs enforce or audit";
+      // learn would have to confine no less than enforce; until it exists, refuse it (8.7).
+      if (o.mode == "learn")
+        return "--mode learn is not implemented yet; use --mode audit to try a policy";
       if (o.mode != "enforce" && o.mode != "audit") return "--mode must be enforce or audit";
     } else if (!a.empty() && a[0] == '-') {
       return "unknown option '" + a + "'";

@@ -4,14 +4,27 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <filesystem>
+#include <unordered_map>
 
+#include "policy/command_merge.h"
+#include "policy/entry_checks.h"
 #include "policy/glob.h"
 #include "policy/paths.h"
 #include "policy/policy_set.h"
+#include "policy/symlinks.h"
 #include "stsh_config.h"
 
 namespace stsh::policy {
+
+namespace {
+
+bool is_glob_key(const std::string& text) {
+  return text.find_first_of("*?[\\") != std::string::npos;
+}
+
+}  // namespace
 
 class PlanCompiler {
  public:
@@ -19,30 +32,61 @@ class PlanCompiler {
     std::shared_ptr<Plan> plan(new Plan());
     plan->session_.logging.facility = LOG_AUTHPRIV;
     Section defaults;
-    std::vector<CommandSpec> commands;
+    size_t total = 0;
+    for (const auto& doc : docs) total += doc.commands.size();
+    // Canonical key -> index in commands: a linear scan here was quadratic (issue 12.5). The
+    // views point into the Documents' keys, which do not move.
+    std::vector<MergedCommand> commands;
+    commands.reserve(total);
+    std::unordered_map<std::string_view, size_t> by_key;
+    by_key.reserve(total);
     for (auto& doc : docs) {
       plan->files_.push_back(doc.path);
       merge_session(doc.session, plan->session_);
       if (doc.defaults) merge_defaults(std::move(*doc.defaults), defaults);
       for (auto& c : doc.commands) {
-        for (const auto& seen : commands) {
-          if (seen.key.text == c.key.text) {
-            const auto& w = seen.key.where;
-            return make_error(c.key.where, "duplicate command '" + c.key.text +
-                                               "' (first defined at " + w.file + ":" +
-                                               std::to_string(w.line) + ":" +
-                                               std::to_string(w.column) + ")");
+        const std::string written = c.key.text;
+        resolve_key(c.key, "command", plan->notes_);
+        auto it = by_key.find(c.key.text);
+        if (it == by_key.end()) {
+          if (c.extend) {
+            const std::string canonical =
+                written != c.key.text ? " (" + c.key.text + ")" : std::string();
+            return make_error(c.extend->where,
+                              "'extend: true', but nothing earlier in the set defines command '" +
+                                  written + "'" + canonical);
           }
+          std::string differs = written == c.key.text ? "" : written;
+          commands.push_back(MergedCommand{&c, std::move(differs), nullptr});
+          by_key.emplace(c.key.text, commands.size() - 1);
+          continue;
         }
-        commands.push_back(std::move(c));
+        MergedCommand& first = commands[it->second];
+        if (!c.extend) return duplicate_error(c, written, first);
+        extend_entry(first, std::move(c));
       }
     }
-    build(*plan, defaults, commands);
+    if (auto err = build(*plan, defaults, commands)) return *err;
     return std::shared_ptr<const Plan>(std::move(plan));
   }
 
  private:
   using ListPtr = std::shared_ptr<const CompactList>;
+
+  // An exact path naming a symlink is replaced by the link's canonical target, with a note.
+  void resolve_key(Entry& e, std::string_view what, std::vector<std::string>& notes) {
+    if (is_glob_key(e.text) || e.text == kCommandsToken) return;
+    const Resolution r = resolver_.resolve(e.text);
+    if (r.kind == Resolution::Kind::resolved) {
+      notes.push_back(origin_text(e.where) + ": note: " + std::string(what) + " " + e.text +
+                      " is a symlink to " + r.path + ": the entry applies to that");
+      e.text = r.path;
+    } else if (r.kind == Resolution::Kind::untrusted) {
+      notes.push_back(origin_text(e.where) + ": note: " + std::string(what) + " " + e.text +
+                      ": symlink " + r.path + " not followed (" + r.why +
+                      "); the entry matches only a program whose real path is " + e.text);
+    }
+  }
 
   static void merge_session(const SessionSpec& s, Session& out) {
     if (s.umask) out.umask = *s.umask;
@@ -110,18 +154,20 @@ class PlanCompiler {
     return std::make_shared<const CompactList>(kind, entries ? *entries : std::vector<Entry>{});
   }
 
-  static ListPtr own_or(const std::optional<std::vector<Entry>>& own, const ListPtr& inherited,
-                        CompactList::Kind kind) {
-    return own ? make_list(kind, own) : inherited;
+  void resolve_exec(std::optional<std::vector<Entry>>& list, std::vector<std::string>& notes) {
+    if (!list) return;
+    for (auto& e : *list) resolve_key(e, "exec entry", notes);
   }
 
-  void build(Plan& plan, const Section& defaults, const std::vector<CommandSpec>& commands) {
+  std::optional<Error> build(Plan& plan, Section& defaults, std::vector<MergedCommand>& commands) {
     using K = CompactList::Kind;
+    resolve_exec(defaults.exec, plan.notes_);
     const ListPtr read = make_list(K::paths, defaults.read),
                   write = make_list(K::paths, defaults.write),
                   exec = make_list(K::paths, defaults.exec),
                   connect = make_list(K::addresses, defaults.connect),
                   bind = make_list(K::addresses, defaults.bind);
+    const ListPtr inherited[] = {read, write, exec, connect, bind};
     const auto default_rules = std::make_shared<const RuleSet>(defaults.rules);
     const auto no_rules = std::make_shared<const RuleSet>();
 
@@ -138,28 +184,40 @@ class PlanCompiler {
 
     const auto n = static_cast<uint32_t>(commands.size());
     for (uint32_t i = 0; i < n; ++i) {
-      const CommandSpec& spec = commands[i];
+      MergedCommand& m = commands[i];
+      resolve_exec(m.spec->section.exec, plan.notes_);
+      if (m.ext) {
+        for (auto& e : m.ext->added[kExecList]) resolve_key(e, "exec entry", plan.notes_);
+        for (auto& e : m.ext->removed[kExecList]) resolve_key(e, "exec entry", plan.notes_);
+      }
+      const CommandSpec& spec = *m.spec;
       auto c = std::make_unique<CommandPolicy>();
       c->key_ = spec.key.text;
       plan.origins_.push_back(origin_text(spec.key.where));
       c->origin_ = plan.origins_.back();
-      c->read_ = own_or(spec.section.read, read, K::paths);
-      c->write_ = own_or(spec.section.write, write, K::paths);
-      c->exec_ = own_or(spec.section.exec, exec, K::paths);
-      c->connect_ = own_or(spec.section.connect, connect, K::addresses);
-      c->bind_ = own_or(spec.section.bind, bind, K::addresses);
+      std::array<ListPtr, 5> lists;
+      for (size_t k = 0; k < lists.size(); ++k) {
+        auto l = merged_list(m, k, defaults, inherited[k]);
+        if (!l) return l.take_error();
+        lists[k] = std::move(*l);
+      }
+      c->read_ = lists[0], c->write_ = lists[1], c->exec_ = lists[2], c->connect_ = lists[3],
+      c->bind_ = lists[4];
       c->own_rules_ = spec.section.rules.empty()
                           ? no_rules
                           : std::make_shared<const RuleSet>(spec.section.rules);
       c->default_rules_ = default_rules;
+      if (m.ext) plan.notes_.push_back(merged_entry_note(m, *c));
       plan.commands_.push_back(std::move(c));
-      const bool is_glob = spec.key.text.find_first_of("*?[\\") != std::string::npos;
+      const bool is_glob = is_glob_key(spec.key.text);
       plan.command_keys_.add(is_glob ? MatchKind::glob : MatchKind::exact, spec.key.text,
                              is_glob ? n + i : i);
     }
+    return std::nullopt;
   }
 
   static constexpr std::string_view kLoginOrigin = "(login)";
+  SymlinkResolver resolver_;
 };
 
 Result<std::shared_ptr<const Plan>> compile_plan(std::vector<Document> docs) {

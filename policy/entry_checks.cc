@@ -41,7 +41,22 @@ void squeeze_slashes(std::string& text) {
   text = std::move(out);
 }
 
+// "~" means nothing to the kernel or to stsh; the admin meant the user's home.
+std::optional<TextError> tilde_error(std::string_view text) {
+  if (text.empty() || text.front() != '~') return std::nullopt;
+  const size_t slash = text.find('/');
+  if (slash != 1 && slash != std::string_view::npos) {
+    return TextError{0, "'~' is not expanded in a policy; write an absolute path ($HOME is the "
+                        "user's home)"};
+  }
+  const std::string rest(slash == std::string_view::npos ? "" : text.substr(slash));
+  return TextError{0, "'~' is not expanded in a policy; write '$HOME" + rest + "'"};
+}
+
 std::optional<TextError> check_path_glob(std::string& text, bool require_absolute) {
+  if (require_absolute) {
+    if (auto err = tilde_error(text)) return err;
+  }
   if (auto err = validate_glob(text, require_absolute)) return TextError{err->offset, err->message};
   if (require_absolute) {
     if (auto err = check_components(text)) return err;
@@ -201,6 +216,7 @@ std::optional<TextError> check_predicate_value(Predicate& p) {
     if (auto err = check_path_glob(pattern, /*require_absolute=*/is_path)) return err;
     p.value = std::move(pattern);
   } else if (is_path && (p.op == Op::eq || p.op == Op::neq || p.op == Op::inpath)) {
+    if (auto err = tilde_error(p.value)) return err;
     if (p.value.empty() || p.value.front() != '/')
       return TextError{0,
                        "a filename is compared in canonical absolute form; write an absolute path"};

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 
@@ -70,6 +71,18 @@ constexpr std::array kAliasExamples{
     AliasExample{"net", "connect", -1},
 };
 
+// The enforcer renders sockaddrs as "inet:A:P", "inet6:[A]:P" or "unix:PATH"; on the command
+// line a bare "127.0.0.1:3306" or "[::1]:22" means the obvious family.
+std::string address_text(std::string_view text) {
+  for (std::string_view family : {"inet:", "inet6:", "unix:"}) {
+    if (text.substr(0, family.size()) == family) return std::string(text);
+  }
+  if (!text.empty() && text.front() == '[') return "inet6:" + std::string(text);
+  if (!text.empty() && text.front() == '/') return "unix:" + std::string(text);
+  if (std::count(text.begin(), text.end(), ':') == 1) return "inet:" + std::string(text);
+  return std::string(text);
+}
+
 std::optional<Error> set_named(Call& call, std::string_view name, std::string_view value) {
   if (name == "filename" || name == "filename[0]" || name == "filename[1]") {
     auto p = normal_path(value, name);
@@ -84,7 +97,7 @@ std::optional<Error> set_named(Call& call, std::string_view name, std::string_vi
       i = end + 1;
     }
   } else if (name == "sockaddr") {
-    call.sockaddr = std::string(value);
+    call.sockaddr = address_text(value);
   } else if (name == "oflags") {
     auto f = parse_oflags(value);
     if (!f) return f.take_error();
@@ -146,7 +159,7 @@ Result<Call> call_from_words(const std::string& syscall, const std::vector<std::
       continue;
     }
     if (access == Access::connect || access == Access::bind) {
-      call.sockaddr = arg;
+      call.sockaddr = address_text(arg);
       continue;
     }
     if (positional > 1) return make_error("too many arguments: '" + arg + "'");

@@ -233,9 +233,13 @@ std::optional<Error> load_key(const YamlContext& ctx, const std::string& key, co
     else if (*text == "audit")
       s.mode = Mode::audit;
     else if (*text == "learn")
-      s.mode = Mode::learn;
+      // Until learning exists, accepting it would run with less confinement than asked for
+      // (issue 8.7): refuse it.
+      return ctx.error(value,
+                       "mode 'learn' is not implemented yet; use 'audit' to try a policy (it "
+                       "permits everything and logs what enforce would deny)");
     else
-      return ctx.error(value, "unknown mode '" + *text + "' (expected enforce, audit or learn)");
+      return ctx.error(value, "unknown mode '" + *text + "' (expected enforce or audit)");
   } else if (key == "env") {
     return load_env(ctx, value, s);
   } else if (key == "limits") {

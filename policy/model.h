@@ -2,6 +2,7 @@
 // Variables are already expanded; rule expressions are parsed.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -34,9 +35,18 @@ struct Section {
   SourceLocation where;
 };
 
+// `extend: true` on a command entry: it adds to the entry an earlier file of the set defines
+// for the same program (stsh.policy(5), "Extending an included entry"). Allocated only for
+// such entries: a set may have 100k plain keys.
+struct Extension {
+  SourceLocation where;  // of the extend key
+  Section remove;        // `remove:` lists: entries taken out of the merged lists; no rules
+};
+
 struct CommandSpec {
   Entry key;
   Section section;
+  std::unique_ptr<Extension> extend;  // null unless `extend: true`
 };
 
 // Every session key is optional in a file, so that merging can tell "set here" from "not set".

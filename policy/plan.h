@@ -49,6 +49,8 @@ class Plan {
 
   const Session& session() const { return session_; }
   const std::vector<std::string>& files() const { return files_; }  // loaded, in merge order
+  // "file:line:col: note: ..." lines for `check`: symlinked keys resolved, extended entries.
+  const std::vector<std::string>& notes() const { return notes_; }
 
   // The policy of the shell itself: what redirections, cd and globbing may touch, and (as its
   // exec list) which programs the user may start.
@@ -76,6 +78,7 @@ class Plan {
 
   Session session_;
   std::vector<std::string> files_;
+  std::vector<std::string> notes_;
   std::unique_ptr<CommandPolicy> login_;
   std::vector<std::unique_ptr<CommandPolicy>> commands_;
   // Exact keys carry ids 0..n-1 and glob keys n..2n-1, so an exact key wins over any glob.

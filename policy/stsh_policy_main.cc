@@ -1,4 +1,6 @@
 // stsh-policy: check and explain policies. A thin front end over the policy library.
+#include <limits.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 #include <cstring>
@@ -8,6 +10,7 @@
 
 #include "policy/compiler.h"
 #include "policy/explain.h"
+#include "policy/syscalls.h"
 #include "stsh_config.h"
 
 namespace {
@@ -106,10 +109,19 @@ Result<std::shared_ptr<const Plan>> load(const Options& o, const UserInfo& user)
   return load_plan(req, user);
 }
 
+// The kernel runs, and the enforcer matches, the canonical image: `explain exec /usr/bin/vi`
+// must answer for /usr/bin/vim.basic, as the session would.
+std::string real_program(const std::string& path) {
+  char buf[PATH_MAX];
+  if (realpath(path.c_str(), buf) == nullptr || path == buf) return path;
+  std::cerr << "note: " << path << " is a symlink to " << buf << ": the kernel runs that\n";
+  return buf;
+}
+
 int explain(const Options& o, const Plan& plan) {
   const CommandPolicy* policy = &plan.login();
   if (!o.command.empty()) {
-    policy = plan.command_for(o.command);
+    policy = plan.command_for(real_program(o.command));
     if (policy == nullptr) {
       std::cerr << "stsh-policy: " << o.command << " is not a command of this policy\n";
       return kExitUsage;
@@ -120,6 +132,9 @@ int explain(const Options& o, const Plan& plan) {
   if (!call) {
     std::cerr << "stsh-policy: " << call.error().to_string() << "\n";
     return kExitUsage;
+  }
+  if (call->filename && access_of(call->syscall, call->oflags) == Access::exec) {
+    call->filename = real_program(*call->filename);
   }
   const Decision d = plan.decide(*policy, *call);
   std::cout << "context:  " << (policy->is_login() ? "the shell itself (login)" : policy->key())
@@ -162,6 +177,7 @@ int main(int argc, char** argv) {
     return o.verb == "check" ? kExitFail : kExitUsage;
   }
   if (o.verb == "check") {
+    for (const auto& note : (*plan)->notes()) std::cout << note << "\n";
     std::cout << "policy OK\n" << summarize(**plan);
     return kExitOk;
   }

@@ -54,6 +54,60 @@ expect 0 'no list governs this call' "$tool" explain --policy "$demo" getpid
 expect 2 "unknown syscall or alias 'opne'" "$tool" explain --policy "$demo" opne /etc/hosts
 expect 2 'filename must be an absolute path' "$tool" explain --policy "$demo" fsread etc/hosts
 
+# Messages (issue 11.8): unquoted @, ~ for $HOME, a bare address for net.
+expect 1 "unquoted_at.yaml:2:10: YAML syntax error: unknown token \(a value starting with '@' must be quoted: \"@commands\"\)$" \
+  "$tool" check --policy "$bad/unquoted_at.yaml"
+expect 1 "tilde_path.yaml:2:11: '~' is not expanded in a policy; write '\\\$HOME/public_html/\*\*'$" \
+  "$tool" check --policy "$bad/tilde_path.yaml"
+expect 1 'call:     connect sockaddr="inet:127.0.0.1:3306"' "$tool" explain --policy "$demo" net 127.0.0.1:3306
+expect 1 'call:     connect sockaddr="inet6:\[::1\]:22"' "$tool" explain --policy "$demo" net '[::1]:22'
+# learn mode is refused until it exists (issue 8.7).
+expect 1 "mode_learn.yaml:2:9: mode 'learn' is not implemented yet; use 'audit' to try a policy" \
+  "$tool" check --policy "$bad/mode_learn.yaml"
+
+# Symlinked command keys and exec entries (issue 11.2), extended entries (issue 11.3).
+links=$(mktemp -d)
+chmod 755 "$links"
+mkdir "$links/bin" "$links/alt"
+: >"$links/bin/vim.basic"
+: >"$links/bin/py3.11"
+chmod 755 "$links/bin/vim.basic" "$links/bin/py3.11"
+ln -s "$links/bin/vim.basic" "$links/alt/vi"
+ln -s "$links/alt/vi" "$links/bin/vi"
+ln -s py3.11 "$links/bin/py3"
+printf 'commands:\n  %s/bin/vi: { exec: [] }\n  %s/bin/make: { exec: [%s/bin/py3] }\n' \
+  "$links" "$links" "$links" >"$links/keys.yaml"
+expect 0 "keys.yaml:2:3: note: command $links/bin/vi is a symlink to $links/bin/vim.basic: the entry applies to that" \
+  "$tool" check --policy "$links/keys.yaml"
+expect 0 "keys.yaml:3:[0-9]+: note: exec entry $links/bin/py3 is a symlink to $links/bin/py3.11: the entry applies to that" \
+  "$tool" check --policy "$links/keys.yaml"
+expect 0 'decision: permit' "$tool" explain --policy "$links/keys.yaml" exec "$links/bin/vim.basic"
+expect 0 'decision: permit' "$tool" explain --policy "$links/keys.yaml" --command "$links/bin/make" exec "$links/bin/py3.11"
+# explain answers for what the kernel runs, as the session would.
+expect 0 "note: $links/bin/vi is a symlink to $links/bin/vim.basic: the kernel runs that" \
+  "$tool" explain --policy "$links/keys.yaml" exec "$links/bin/vi"
+expect 0 'decision: permit' "$tool" explain --policy "$links/keys.yaml" exec "$links/bin/vi"
+expect 1 "context:  $links/bin/vim.basic " "$tool" explain --policy "$links/keys.yaml" --command "$links/bin/vi" exec /usr/bin/sh
+printf 'commands:\n  %s/bin/vi: {}\n  %s/bin/vim.basic: {}\n' "$links" "$links" >"$links/dup.yaml"
+expect 1 "dup.yaml:3:3: duplicate command '$links/bin/vim.basic': it names $links/bin/vim.basic, as does '$links/bin/vi' \(first defined at $links/dup.yaml:2:3\)$" \
+  "$tool" check --policy "$links/dup.yaml"
+
+mkdir "$links/profiles"
+printf 'commands:\n  /usr/bin/git:\n    exec: [/usr/lib/git-core/*]\n  /usr/bin/python3.11: {}\n' \
+  >"$links/profiles/dev.yaml"
+printf 'include: [profiles/dev.yaml]\ncommands:\n  /usr/bin/git:\n    extend: true\n    exec: [/usr/bin/ssh]\n  /usr/bin/python3.11:\n    extend: true\n    connect: ["inet:*:443"]\n' \
+  >"$links/bob.yaml"
+expect 0 "profiles/dev.yaml:2:3: note: command '/usr/bin/git' is extended by $links/bob.yaml:3:3; the merged entry:" \
+  "$tool" check --policy "$links/bob.yaml"
+expect 0 "    exec: /usr/bin/ssh  \($links/bob.yaml:5:12\)" "$tool" check --policy "$links/bob.yaml"
+expect 0 "    exec: /usr/lib/git-core/\*  \($links/profiles/dev.yaml:3:12\)" "$tool" check --policy "$links/bob.yaml"
+expect 0 'decision: permit' "$tool" explain --policy "$links/bob.yaml" --command /usr/bin/python3.11 net 192.0.2.1:443
+expect 1 'decision: deny' "$tool" explain --policy "$links/bob.yaml" --command /usr/bin/python3.11 net 192.0.2.1:80
+sed -i 's/extend: true/extend: false/' "$links/bob.yaml"
+expect 1 "bob.yaml:3:3: duplicate command '/usr/bin/git' \(first defined at $links/profiles/dev.yaml:2:3\); to add to that entry, give this one 'extend: true'$" \
+  "$tool" check --policy "$links/bob.yaml"
+rm -rf "$links"
+
 # The login's path: --user NAME selects users/NAME.yaml and requires root ownership.
 me=$(id -un)
 dir=$(mktemp -d)

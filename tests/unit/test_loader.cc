@@ -87,7 +87,7 @@ session:
 TEST_CASE("loader errors name the line and column") {
   CHECK(error_of("session:\n  umask: \"099\"\n").rfind("t.yaml:2:11: umask: ", 0) == 0);
   CHECK(error_of("session:\n  mode: strict\n") ==
-        "t.yaml:2:9: unknown mode 'strict' (expected enforce, audit or learn)");
+        "t.yaml:2:9: unknown mode 'strict' (expected enforce or audit)");
   CHECK(error_of("defaults:\n  raed: []\n") ==
         "t.yaml:2:3: unknown key 'raed' in defaults (did you mean 'read'?)");
   CHECK(error_of("defaults:\n  read: [/usr/**]\n  read: [/lib/**]\n") ==

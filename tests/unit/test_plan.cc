@@ -30,7 +30,7 @@ commands:
   /usr/bin/git:
     exec: [/usr/lib/git-core/*]
     connect: []
-  /usr/lib/git-core/git-remote-https: { connect: ["inet:*:443"] }
+  /usr/lib/git-core/git-remote-http: { connect: ["inet:*:443"] }
   /opt/tools/*: { write: [] }
 )";
 
@@ -119,15 +119,15 @@ TEST_CASE("the login may start exactly the commands; commands start only their e
   CHECK_FALSE(plan->decide(find, exec_call("/usr/bin/sh")).permitted());
 
   const CommandPolicy& git = *plan->command_for("/usr/bin/git");
-  CHECK(plan->decide(git, exec_call("/usr/lib/git-core/git-remote-https")).permitted());
+  CHECK(plan->decide(git, exec_call("/usr/lib/git-core/git-remote-http")).permitted());
   CHECK_FALSE(plan->decide(git, exec_call("/usr/bin/less")).permitted());
 }
 
 TEST_CASE("a started binary runs under its own entry, else its starter's") {
   auto plan = plan_of(kBase);
   const CommandPolicy& git = *plan->command_for("/usr/bin/git");
-  const CommandPolicy& https = plan->policy_after_exec(git, "/usr/lib/git-core/git-remote-https");
-  CHECK(https.key() == "/usr/lib/git-core/git-remote-https");
+  const CommandPolicy& https = plan->policy_after_exec(git, "/usr/lib/git-core/git-remote-http");
+  CHECK(https.key() == "/usr/lib/git-core/git-remote-http");
   CHECK(plan->decide(https, net_call("connect", "inet:140.82.121.3:443")).permitted());
   CHECK_FALSE(plan->decide(git, net_call("connect", "inet:140.82.121.3:443")).permitted());
 

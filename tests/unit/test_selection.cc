@@ -230,7 +230,7 @@ TEST_CASE("include cycles, missing includes and escapes are errors at the includ
   REQUIRE_FALSE(plan.ok());
   CHECK(plan.error().to_string() ==
         d.path() + "/dup.yaml:3:3: duplicate command '/usr/bin/ls' (first defined at " + d.path() +
-            "/inc.yaml:2:3)");
+            "/inc.yaml:2:3); to add to that entry, give this one 'extend: true'");
 }
 
 TEST_CASE(
