@@ -91,7 +91,7 @@ field() { sed -nE "s/.* $1=([0-9]+).*/\\1/p" <<<"$2"; }
 # The perl program of every check: opens each argument, prints "NAME: error" for each it
 # could not open, sleeps $SLEEP_AFTER seconds (a session still alive when the daemon is
 # back), prints DONE.
-opener='for (@ARGV) { open(my $f, "<", $_) or print "$_: $!\n"; select(undef, undef, undef, $ENV{GAP} // 0) }
+opener='$| = 1; for (@ARGV) { open(my $f, "<", $_) or print "$_: $!\n"; select(undef, undef, undef, $ENV{GAP} // 0) }
         print "OPENED\n"; select(undef, undef, undef, $ENV{SLEEP_AFTER} // 0); print "DONE\n"'
 # stsh-run scrubs the environment, so the timings ride in through env(1)... which the policy
 # does not permit; they are passed as perl's own assignments instead.
