@@ -7,10 +7,11 @@
 # /dev/log in a private mount namespace whose /dev is an overlay (nothing is made in, or taken
 # from, the machine's /dev). /dev/log there is a symlink to the socket's path, not a bind
 # mount, so a restarted daemon's new socket is what the next connect reaches.
-# Usage: log_fault_test.sh STSH-RUN SOURCE_ROOT
+# Usage: log_fault_test.sh STSH-RUN SOURCE_ROOT STSH
 set -u
 run=$1
 root=$2
+stsh=$3
 passes=0
 failures=0
 
@@ -28,7 +29,7 @@ cat >"$work/rsyslog.conf" <<CONF
 global(workDirectory="$work")
 module(load="imuxsock" SysSock.Use="off")
 input(type="imuxsock" Socket="$sock" CreatePath="on")
-local5.* action(type="omfile" file="$logfile" template="RSYSLOG_FileFormat")
+local5.*;authpriv.* action(type="omfile" file="$logfile" template="RSYSLOG_FileFormat")
 CONF
 sed "s|@WORK@|$work|g" "$root/tests/log/log.yaml" >"$work/log.yaml"
 policy=$work/log.yaml
@@ -210,6 +211,23 @@ while read -r l; do [[ -n $l ]] && lostv=$((lostv + $(field violations "$l"))); 
 endline=$(since_mark | grep -E 'session .*event=end' | tail -1)
 [[ $(field violations "$endline") -eq 20 ]] && ok "end record: ${endline#*event=end}" ||
   bad "end record after restart: $endline"
+
+# --- 5. The shell: a refused login and a session's end, with the daemon stopped. ----------
+printf 'session:\n  wirte: 1\n' >"$work/bad.yaml"
+set_mark
+kill -STOP "$daemon_pid"
+start=$EPOCHREALTIME
+out=$(timeout 15 bash -c "$(declare -f in_log_ns); $(declare -p work sock); in_log_ns \"\$@\"" _ \
+  "$stsh" --policy "$work/bad.yaml" -c true 2>&1); status=$?
+elapsed=$(awk -v a="$start" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }')
+kill -CONT "$daemon_pid"
+[[ $status -eq 1 && $out == *"refusing the session"* ]] &&
+  ok "a refused login with syslog stopped ends in ${elapsed}s" || bad "refused login: $status $out"
+logged "stsh\[[0-9]+\]: session user=root event=refused reason=\"[^\"]*bad.yaml:2:3: unknown key 'wirte'"
+set_mark
+out=$(in_log_ns "$stsh" --policy "$policy" -c "perl -e 'open(F, \"<\", \"$secret/shadow\") or print \"\$!\\n\"'" 2>&1); status=$?
+[[ $out == *"Permission denied"* ]] && ok "the shell's command denied" || bad "shell: $status $out"
+logged 'session .*event=end status=0 violations=1 suppressed=0 sent=2 undelivered=0$'
 
 echo "log checks: $passes passed, $failures failed"
 [[ $failures -eq 0 ]]
