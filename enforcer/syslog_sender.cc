@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <syslog.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -175,9 +176,11 @@ bool SyslogSender::flush(Clock::time_point deadline) {
   if (getpid() != owner_) return false;
   std::unique_lock lock(state_->mu);
   State& s = *state_;
-  return s.drained.wait_until(lock, deadline, [&] {
+  s.drained.wait_until(lock, deadline, [&] {
     return (s.queue.empty() && s.unreported == 0) || s.finished;
-  }) && s.queue.empty();
+  });
+  // After the thread ended, what it left is counted in `unreported`: not delivered.
+  return s.queue.empty() && s.unreported == 0;
 }
 
 SenderStats SyslogSender::close(Clock::time_point deadline) {
@@ -216,7 +219,7 @@ void SyslogSender::run() {
     const bool loss = s.unreported > 0 && s.loss_record;
     std::string datagram;
     if (loss) {
-      datagram = syslog_header(s.facility, 4 /* LOG_WARNING */, s.ident, owner_,
+      datagram = syslog_header(s.facility, LOG_WARNING, s.ident, owner_,
                                std::chrono::system_clock::now()) +
                  s.loss_record(s.unreported, s.unreported_violations);
     } else if (s.queue.empty()) {

@@ -45,6 +45,8 @@ struct LogTotals {
   std::uint64_t queued = 0;  // waiting for the daemon now
 };
 
+// Used from one thread, the one that decides (the supervisor's loop, the shell); the sender
+// behind it is safe to share with its own thread.
 class ViolationLog {
  public:
   // How long the end of a session waits for the daemon to take what is queued.
