@@ -4,6 +4,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <syslog.h>
 #include <unistd.h>
@@ -67,6 +68,11 @@ bool UnixDatagramSink::connect() {
   return true;
 }
 
+bool UnixDatagramSink::absent() const {
+  struct stat st {};
+  return ::stat(path_.c_str(), &st) != 0 && errno == ENOENT;
+}
+
 void UnixDatagramSink::wait_writable(milliseconds timeout) {
   if (!fd_) {
     std::this_thread::sleep_for(timeout);
@@ -111,6 +117,7 @@ struct SyslogSender::State {
   SenderStats stats;
   std::uint64_t unreported = 0, unreported_violations = 0;  // undelivered, not yet reported
   bool closing = false, finished = false;
+  bool down = false;  // the last send found no daemon
   Clock::time_point deadline{};
 
   void lose(RecordKind kind) {
@@ -176,9 +183,12 @@ bool SyslogSender::flush(Clock::time_point deadline) {
   if (getpid() != owner_) return false;
   std::unique_lock lock(state_->mu);
   State& s = *state_;
-  s.drained.wait_until(lock, deadline, [&] {
+  while (!s.drained.wait_until(lock, std::min(deadline, Clock::now() + kSlice), [&] {
     return (s.queue.empty() && s.unreported == 0) || s.finished;
-  });
+  })) {
+    // Not worth waiting for a daemon this machine does not have (see run()).
+    if (Clock::now() >= deadline || (s.down && s.sink->absent())) break;
+  }
   // After the thread ended, what it left is counted in `unreported`: not delivered.
   return s.queue.empty() && s.unreported == 0;
 }
@@ -240,6 +250,7 @@ void SyslogSender::run() {
     }
     if (st == SendStatus::disconnected) connected = false;
     lock.lock();
+    s.down = st == SendStatus::disconnected;
     const Clock::time_point limit = s.closing ? s.deadline : Clock::time_point::max();
     switch (st) {
       case SendStatus::sent:
@@ -266,7 +277,12 @@ void SyslogSender::run() {
         lock.lock();
         break;
       case SendStatus::disconnected:
-        s.wake.wait_for(lock, until(limit, backoff), [&] { return s.closing && Clock::now() >= s.deadline; });
+        // At the end, a machine with no syslog socket at all is not worth waiting for (a
+        // restarting daemon leaves its socket in place, or replaces it within moments).
+        s.wake.wait_for(lock, until(limit, backoff), [&] {
+          if (s.closing && s.sink->absent()) s.deadline = Clock::now();
+          return s.closing && Clock::now() >= s.deadline;
+        });
         backoff = std::min(backoff * 2, kMaxBackoff);
         break;
     }

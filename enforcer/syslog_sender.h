@@ -44,6 +44,9 @@ class DatagramSink {
   virtual bool connect() = 0;
   // Waits at most `timeout` for room to send; may return early.
   virtual void wait_writable(std::chrono::milliseconds timeout) = 0;
+  // No daemon's socket exists at all (no syslog on this machine): the end of a session
+  // does not wait for one.
+  [[nodiscard]] virtual bool absent() const { return false; }
 };
 
 // AF_UNIX SOCK_DGRAM to the daemon's socket, as syslog(3) uses it.
@@ -53,6 +56,7 @@ class UnixDatagramSink : public DatagramSink {
   SendStatus send(std::string_view datagram) override;
   bool connect() override;
   void wait_writable(std::chrono::milliseconds timeout) override;
+  [[nodiscard]] bool absent() const override;
 
  private:
   std::string path_;

@@ -65,6 +65,7 @@ class FakeSink : public DatagramSink {
     Mode mode = Mode::accept;
     std::vector<std::string> got;
     int connects = 0;
+    bool absent = false;  // no socket at all
   };
   explicit FakeSink(std::shared_ptr<Shared> s) : s_(std::move(s)) {}
   SendStatus send(std::string_view d) override {
@@ -80,6 +81,10 @@ class FakeSink : public DatagramSink {
     return s_->mode != Mode::down;
   }
   void wait_writable(std::chrono::milliseconds t) override { std::this_thread::sleep_for(t / 10); }
+  bool absent() const override {
+    std::lock_guard lock(s_->mu);
+    return s_->absent;
+  }
 
  private:
   std::shared_ptr<Shared> s_;
@@ -512,4 +517,25 @@ TEST_CASE("a real socket nobody reads: submit does not block, the queue drains l
   sender.close(std::chrono::steady_clock::now());
   unlink(path.c_str());
   rmdir(dir);
+}
+
+TEST_CASE("no syslog socket at all: the end of a session does not wait for one", "[log]") {
+  auto shared = std::make_shared<FakeSink::Shared>();
+  shared->mode = FakeSink::Mode::down;
+  shared->absent = true;
+  const auto session = test_session();
+  const auto start = std::chrono::steady_clock::now();
+  {
+    ViolationLog log(session, "alice", "s1", "t.yaml", std::make_unique<FakeSink>(shared));
+    log.record(open_of("/f"));
+    std::this_thread::sleep_for(300ms);  // the sender is in its backoff
+    log.event("end", {{"status", "0"}});
+    CHECK(log.totals().queued == 2);
+  }
+  CHECK(std::chrono::steady_clock::now() - start < 1s);
+  // A socket that is there but refuses (a daemon restarting) is waited for.
+  shared->absent = false;
+  const auto again = std::chrono::steady_clock::now();
+  { ViolationLog log(session, "alice", "s2", "t.yaml", std::make_unique<FakeSink>(shared)); }
+  CHECK(std::chrono::steady_clock::now() - again >= 1900ms);
 }
