@@ -16,6 +16,7 @@
 #include <ctime>
 #include <deque>
 #include <mutex>
+#include <system_error>
 
 namespace stsh::enforcer {
 namespace {
@@ -120,6 +121,23 @@ struct SyslogSender::State {
   bool down = false;  // the last send found no daemon
   Clock::time_point deadline{};
 
+  bool connected = false;
+  milliseconds backoff = kFirstBackoff;
+
+  [[nodiscard]] bool has_work() const { return !queue.empty() || unreported > 0; }
+  // One try at the next datagram, `lock` released while sending; the result applied.
+  SendStatus attempt(std::unique_lock<std::mutex>& lock, pid_t pid);
+  // What is still queued is undelivered; nothing is sent after this.
+  void finish() {
+    while (!queue.empty()) {
+      lose(queue.front().kind);
+      queue.pop_front();
+    }
+    bytes = 0;
+    finished = true;
+    drained.notify_all();
+  }
+
   void lose(RecordKind kind) {
     ++stats.undelivered;
     ++unreported;
@@ -132,7 +150,8 @@ struct SyslogSender::State {
 
 SyslogSender::SyslogSender(std::unique_ptr<DatagramSink> sink, std::string ident, int facility,
                            std::function<std::string(std::uint64_t, std::uint64_t)> loss_record,
-                           std::size_t max_records, std::size_t max_bytes)
+                           std::size_t max_records, std::size_t max_bytes,
+                           Threading threading)
     : state_(std::make_unique<State>()), owner_(getpid()) {
   state_->sink = std::move(sink);
   state_->ident = std::move(ident);
@@ -145,7 +164,14 @@ SyslogSender::SyslogSender(std::unique_ptr<DatagramSink> sink, std::string ident
   sigset_t all, old;
   sigfillset(&all);
   pthread_sigmask(SIG_BLOCK, &all, &old);
-  thread_ = std::make_unique<std::thread>([this] { run(); });
+  try {
+    if (threading == Threading::background)
+      thread_ = std::make_unique<std::thread>([this] { run(); });
+  } catch (const std::system_error&) {
+    // No thread (the user is at RLIMIT_NPROC, ...): the caller sends, never waiting, and
+    // what does not go at once is retried at the next record and at the end.
+    thread_.reset();
+  }
   pthread_sigmask(SIG_SETMASK, &old, nullptr);
 }
 
@@ -165,8 +191,9 @@ bool SyslogSender::submit(int severity, std::string message, RecordKind kind) {
       syslog_header(state_->facility, severity, state_->ident, owner_,
                     std::chrono::system_clock::now()) +
       message;
-  std::lock_guard lock(state_->mu);
+  std::unique_lock lock(state_->mu);
   State& s = *state_;
+  if (!thread_) pump(lock);  // room first, if the daemon takes again
   if (s.finished ||
       (kind != RecordKind::end &&
        (s.queue.size() >= s.max_records || s.bytes + datagram.size() > s.max_bytes))) {
@@ -176,14 +203,30 @@ bool SyslogSender::submit(int severity, std::string message, RecordKind kind) {
   s.bytes += datagram.size();
   s.queue.push_back({std::move(datagram), kind});
   s.wake.notify_one();
+  if (!thread_) pump(lock);
   return true;
+}
+
+void SyslogSender::pump(std::unique_lock<std::mutex>& lock) {
+  State& s = *state_;
+  while (s.has_work()) {
+    const SendStatus st = s.attempt(lock, owner_);
+    if (st != SendStatus::sent && st != SendStatus::failed) return;
+  }
 }
 
 bool SyslogSender::flush(Clock::time_point deadline) {
   if (getpid() != owner_) return false;
   std::unique_lock lock(state_->mu);
   State& s = *state_;
-  while (!s.drained.wait_until(lock, std::min(deadline, Clock::now() + kSlice), [&] {
+  while (!thread_ && !s.finished) {
+    pump(lock);
+    if (!s.has_work() || Clock::now() >= deadline || (s.down && s.sink->absent())) break;
+    lock.unlock();
+    s.sink->wait_writable(until(deadline, kFirstBackoff));
+    lock.lock();
+  }
+  while (thread_ && !s.drained.wait_until(lock, std::min(deadline, Clock::now() + kSlice), [&] {
     return (s.queue.empty() && s.unreported == 0) || s.finished;
   })) {
     // Not worth waiting for a daemon this machine does not have (see run()).
@@ -194,7 +237,13 @@ bool SyslogSender::flush(Clock::time_point deadline) {
 }
 
 SenderStats SyslogSender::close(Clock::time_point deadline) {
-  if (getpid() != owner_ || !thread_) return stats();
+  if (getpid() != owner_) return {};
+  if (!thread_) {
+    flush(deadline);
+    std::lock_guard lock(state_->mu);
+    if (!state_->finished) state_->finish();
+    return stats_locked();
+  }
   {
     std::lock_guard lock(state_->mu);
     state_->closing = true;
@@ -209,91 +258,83 @@ SenderStats SyslogSender::close(Clock::time_point deadline) {
 SenderStats SyslogSender::stats() const {
   if (getpid() != owner_) return {};
   std::lock_guard lock(state_->mu);
+  return stats_locked();
+}
+
+SenderStats SyslogSender::stats_locked() const {
   SenderStats out = state_->stats;
   out.queued = state_->queue.size();
   out.unreported = state_->unreported;
   return out;
 }
 
+SendStatus SyslogSender::State::attempt(std::unique_lock<std::mutex>& lock, pid_t pid) {
+  // A loss goes out before the next record, so a reader sees the gap where it was.
+  const bool loss = unreported > 0 && loss_record;
+  std::string datagram;
+  if (loss) {
+    datagram = syslog_header(facility, LOG_WARNING, ident, pid, std::chrono::system_clock::now()) +
+               loss_record(unreported, unreported_violations);
+  } else if (queue.empty()) {
+    unreported = unreported_violations = 0;  // nothing to say it with
+    return SendStatus::sent;
+  } else {
+    datagram = queue.front().datagram;
+    if (queue.front().kind == RecordKind::end) {
+      datagram += " sent=" + std::to_string(stats.sent) +
+                  " undelivered=" + std::to_string(stats.undelivered);
+    }
+  }
+  lock.unlock();
+  SendStatus st = SendStatus::disconnected;
+  if (connected) st = sink->send(datagram);
+  if (st == SendStatus::disconnected && (connected = sink->connect())) st = sink->send(datagram);
+  if (st == SendStatus::disconnected) connected = false;
+  lock.lock();
+  down = st == SendStatus::disconnected;
+  if (st != SendStatus::sent && st != SendStatus::failed) return st;
+  backoff = kFirstBackoff;
+  if (loss) {
+    unreported = unreported_violations = 0;
+    if (st == SendStatus::sent) ++stats.sent;
+  } else {
+    const RecordKind kind = queue.front().kind;
+    bytes -= queue.front().datagram.size();
+    queue.pop_front();
+    if (st == SendStatus::sent) {
+      ++stats.sent;
+    } else {
+      lose(kind);
+    }
+  }
+  drained.notify_all();
+  return st;
+}
+
 void SyslogSender::run() {
   State& s = *state_;
   std::unique_lock lock(s.mu);
-  bool connected = false;
-  milliseconds backoff = kFirstBackoff;
   for (;;) {
-    s.wake.wait(lock, [&] { return s.closing || !s.queue.empty() || s.unreported > 0; });
-    if (s.closing && (Clock::now() >= s.deadline || (s.queue.empty() && s.unreported == 0)))
-      break;
-    if (s.queue.empty() && s.unreported == 0) continue;
-    // A loss goes out before the next record, so a reader sees the gap where it was.
-    const bool loss = s.unreported > 0 && s.loss_record;
-    std::string datagram;
-    if (loss) {
-      datagram = syslog_header(s.facility, LOG_WARNING, s.ident, owner_,
-                               std::chrono::system_clock::now()) +
-                 s.loss_record(s.unreported, s.unreported_violations);
-    } else if (s.queue.empty()) {
-      s.unreported = s.unreported_violations = 0;  // nothing to say it with
-      continue;
-    } else {
-      datagram = s.queue.front().datagram;
-      if (s.queue.front().kind == RecordKind::end) {
-        datagram += " sent=" + std::to_string(s.stats.sent) +
-                    " undelivered=" + std::to_string(s.stats.undelivered);
-      }
-    }
-    lock.unlock();
-    SendStatus st = SendStatus::disconnected;
-    if (connected) st = s.sink->send(datagram);
-    if (st == SendStatus::disconnected && (connected = s.sink->connect())) {
-      st = s.sink->send(datagram);
-    }
-    if (st == SendStatus::disconnected) connected = false;
-    lock.lock();
-    s.down = st == SendStatus::disconnected;
+    s.wake.wait(lock, [&] { return s.closing || s.has_work(); });
+    if (s.closing && (Clock::now() >= s.deadline || !s.has_work())) break;
+    if (!s.has_work()) continue;
+    const SendStatus st = s.attempt(lock, owner_);
     const Clock::time_point limit = s.closing ? s.deadline : Clock::time_point::max();
-    switch (st) {
-      case SendStatus::sent:
-      case SendStatus::failed:
-        backoff = kFirstBackoff;
-        if (loss) {
-          s.unreported = s.unreported_violations = 0;
-          if (st == SendStatus::sent) ++s.stats.sent;
-        } else {
-          const RecordKind kind = s.queue.front().kind;
-          s.bytes -= s.queue.front().datagram.size();
-          s.queue.pop_front();
-          if (st == SendStatus::sent) {
-            ++s.stats.sent;
-          } else {
-            s.lose(kind);
-          }
-        }
-        s.drained.notify_all();
-        break;
-      case SendStatus::would_block:
-        lock.unlock();
-        s.sink->wait_writable(until(limit, kSlice));
-        lock.lock();
-        break;
-      case SendStatus::disconnected:
-        // At the end, a machine with no syslog socket at all is not worth waiting for (a
-        // restarting daemon leaves its socket in place, or replaces it within moments).
-        s.wake.wait_for(lock, until(limit, backoff), [&] {
-          if (s.closing && s.sink->absent()) s.deadline = Clock::now();
-          return s.closing && Clock::now() >= s.deadline;
-        });
-        backoff = std::min(backoff * 2, kMaxBackoff);
-        break;
+    if (st == SendStatus::would_block) {
+      lock.unlock();
+      s.sink->wait_writable(until(limit, kSlice));
+      lock.lock();
+    } else if (st == SendStatus::disconnected) {
+      // At the end, a machine with no syslog socket at all is not worth waiting for (a
+      // restarting daemon leaves its socket in place, or replaces it within moments).
+      s.wake.wait_for(lock, until(limit, s.backoff), [&] {
+        if (s.closing && s.sink->absent()) s.deadline = Clock::now();
+        return s.closing && Clock::now() >= s.deadline;
+      });
+      s.backoff = std::min(s.backoff * 2, kMaxBackoff);
     }
   }
-  while (!s.queue.empty()) {
-    s.lose(s.queue.front().kind);
-    s.queue.pop_front();
-  }
-  s.bytes = 0;
-  s.finished = true;
-  s.drained.notify_all();
+  s.finish();
 }
 
 bool send_record_now(std::string_view ident, int facility, int severity, std::string_view message,

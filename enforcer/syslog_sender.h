@@ -24,6 +24,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -88,10 +89,16 @@ class SyslogSender {
   static constexpr std::size_t kMaxRecords = 1024;
   static constexpr std::size_t kMaxBytes = 1 << 20;
 
+  // `background`: one sender thread. `caller`: what it falls back to when no thread can be
+  // made (RLIMIT_NPROC): submit() sends what the daemon takes at once, never waiting, and
+  // leaves the rest queued for the next submit(), flush() or close().
+  enum class Threading { background, caller };
+
   // `loss_record(count, violations)`: the message of the record that reports undelivered ones.
   SyslogSender(std::unique_ptr<DatagramSink> sink, std::string ident, int facility,
                std::function<std::string(std::uint64_t, std::uint64_t)> loss_record,
-               std::size_t max_records = kMaxRecords, std::size_t max_bytes = kMaxBytes);
+               std::size_t max_records = kMaxRecords, std::size_t max_bytes = kMaxBytes,
+               Threading threading = Threading::background);
   // close() with no wait, if it was not called.
   ~SyslogSender();
   SyslogSender(const SyslogSender&) = delete;
@@ -108,6 +115,9 @@ class SyslogSender {
  private:
   struct State;
   void run();
+  // Without a thread: sends from the caller until the daemon would make it wait.
+  void pump(std::unique_lock<std::mutex>& lock);
+  [[nodiscard]] SenderStats stats_locked() const;
 
   std::unique_ptr<State> state_;
   std::unique_ptr<std::thread> thread_;

@@ -539,3 +539,38 @@ TEST_CASE("no syslog socket at all: the end of a session does not wait for one",
   { ViolationLog log(session, "alice", "s2", "t.yaml", std::make_unique<FakeSink>(shared)); }
   CHECK(std::chrono::steady_clock::now() - again >= 1900ms);
 }
+
+TEST_CASE("without a thread the caller sends, never waiting, and catches up later", "[log]") {
+  auto shared = std::make_shared<FakeSink::Shared>();
+  shared->mode = FakeSink::Mode::full;
+  SyslogSender sender(std::make_unique<FakeSink>(shared), "t", LOG_LOCAL5,
+                      [](std::uint64_t n, std::uint64_t) { return "lost " + std::to_string(n); },
+                      /* max_records= */ 8, SyslogSender::kMaxBytes,
+                      SyslogSender::Threading::caller);
+  const auto start = std::chrono::steady_clock::now();
+  for (int i = 0; i < 100; ++i) sender.submit(LOG_WARNING, "r" + std::to_string(i));
+  CHECK(std::chrono::steady_clock::now() - start < 500ms);
+  CHECK(messages(*shared).empty());
+  {
+    std::lock_guard lock(shared->mu);
+    shared->mode = FakeSink::Mode::accept;
+  }
+  sender.submit(LOG_WARNING, "next");  // the first record after the stall: everything goes
+  auto got = messages(*shared);
+  REQUIRE(got.size() == 10);
+  CHECK(got[0] == "lost 92");
+  CHECK(got[1] == "r0");
+  CHECK(got[8] == "r7");
+  CHECK(got[9] == "next");
+  {
+    std::lock_guard lock(shared->mu);
+    shared->mode = FakeSink::Mode::full;
+  }
+  sender.submit(LOG_NOTICE, "session event=end", RecordKind::end);
+  const auto closing = std::chrono::steady_clock::now();
+  const SenderStats s = sender.close(closing + 300ms);
+  CHECK(std::chrono::steady_clock::now() - closing < 1s);
+  CHECK(s.sent == 10);
+  CHECK(s.undelivered == 93);  // 92, and the end record
+  CHECK(s.unreported == 1);
+}
