@@ -9,7 +9,7 @@ namespace {
 // sockaddr is rendered as text).
 std::string key_id(const RateKey& k) {
   std::string id = k.exe;
-  for (const std::string* part : {&k.syscall, &k.target_field, &k.target, &k.target1}) {
+  for (const std::string* part : {&k.syscall, &k.target_field, &k.target, &k.target1, &k.action}) {
     id += '\0';
     id += *part;
   }

@@ -1,7 +1,7 @@
 // The violation log's rate limit: repeats are counted and summarised, firsts are never held.
 //
-// A record is keyed by what it is about: (exe, syscall, target), the target being the path
-// (and second path) or the socket address. The first record of a key is always written, so
+// A record is keyed by what it is about: (exe, syscall, target, action), the target being the
+// path (and second path) or the socket address. The first record of a key is always written, so
 // twenty junk denials cannot hide the one that matters. Repeats are written while the
 // window's budget (`burst` records per `interval`, firsts included) lasts; after that each is
 // counted against its key and the next window's first record, or the end of the session,
@@ -29,6 +29,9 @@ struct RateKey {
   std::string target_field;  // "path", "sockaddr", or empty: no target
   std::string target;
   std::string target1;  // the second path of rename, link, ...
+  // The action too: a permitted, logged read of a file must not make the denied write of it
+  // that follows a repeat.
+  std::string action;
 };
 
 struct Suppressed {

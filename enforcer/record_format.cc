@@ -3,7 +3,9 @@
 namespace stsh::enforcer {
 namespace {
 
-bool plain_byte(unsigned char c) { return c > 0x20 && c < 0x7f && c != '"' && c != '\\' && c != '='; }
+bool plain_byte(unsigned char c) {
+  return c > 0x20 && c < 0x7f && c != '"' && c != '\\' && c != '=';
+}
 
 bool key_byte(unsigned char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
@@ -84,11 +86,21 @@ std::string escape_value(std::string_view value) {
       continue;
     }
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
       default:
         if (c < 0x20 || c == 0x7f) {
           hex_byte(out, c);
@@ -169,11 +181,21 @@ Result<Record> parse_record(std::string_view line) {
         const char e = line[i + 1];
         i += 2;
         switch (e) {
-          case '"': value += '"'; break;
-          case '\\': value += '\\'; break;
-          case 'n': value += '\n'; break;
-          case 'r': value += '\r'; break;
-          case 't': value += '\t'; break;
+          case '"':
+            value += '"';
+            break;
+          case '\\':
+            value += '\\';
+            break;
+          case 'n':
+            value += '\n';
+            break;
+          case 'r':
+            value += '\r';
+            break;
+          case 't':
+            value += '\t';
+            break;
           case 'x': {
             const int hi = i + 1 < line.size() ? hex_digit(line[i]) : -1;
             const int lo = hi >= 0 ? hex_digit(line[i + 1]) : -1;

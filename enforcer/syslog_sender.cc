@@ -29,8 +29,7 @@ constexpr milliseconds kMaxBackoff{1000};
 constexpr milliseconds kSlice{100};
 
 milliseconds until(SyslogSender::Clock::time_point deadline, milliseconds cap) {
-  const auto left =
-      std::chrono::duration_cast<milliseconds>(deadline - SyslogSender::Clock::now());
+  const auto left = std::chrono::duration_cast<milliseconds>(deadline - SyslogSender::Clock::now());
   return std::clamp(left, milliseconds(0), cap);
 }
 
@@ -150,8 +149,7 @@ struct SyslogSender::State {
 
 SyslogSender::SyslogSender(std::unique_ptr<DatagramSink> sink, std::string ident, int facility,
                            std::function<std::string(std::uint64_t, std::uint64_t)> loss_record,
-                           std::size_t max_records, std::size_t max_bytes,
-                           Threading threading)
+                           std::size_t max_records, std::size_t max_bytes, Threading threading)
     : state_(std::make_unique<State>()), owner_(getpid()) {
   state_->sink = std::move(sink);
   state_->ident = std::move(ident);
@@ -187,16 +185,14 @@ SyslogSender::~SyslogSender() {
 
 bool SyslogSender::submit(int severity, std::string message, RecordKind kind) {
   if (getpid() != owner_) return false;
-  std::string datagram =
-      syslog_header(state_->facility, severity, state_->ident, owner_,
-                    std::chrono::system_clock::now()) +
-      message;
+  std::string datagram = syslog_header(state_->facility, severity, state_->ident, owner_,
+                                       std::chrono::system_clock::now()) +
+                         message;
   std::unique_lock lock(state_->mu);
   State& s = *state_;
   if (!thread_) pump(lock);  // room first, if the daemon takes again
-  if (s.finished ||
-      (kind != RecordKind::end &&
-       (s.queue.size() >= s.max_records || s.bytes + datagram.size() > s.max_bytes))) {
+  if (s.finished || (kind != RecordKind::end && (s.queue.size() >= s.max_records ||
+                                                 s.bytes + datagram.size() > s.max_bytes))) {
     s.lose(kind);
     return false;
   }

@@ -33,6 +33,7 @@ RateKey rate_key(const Violation& v) {
     k.target_field = "sockaddr";
     k.target = *v.call.sockaddr;
   }
+  k.action = action_text(v.decision, v.audit);
   return k;
 }
 
@@ -138,6 +139,7 @@ void ViolationLog::summarise(const std::vector<Suppressed>& held) {
       b.add("exe", s.key.exe).add("syscall", s.key.syscall);
       if (!s.key.target_field.empty()) b.add(s.key.target_field, s.key.target);
       if (!s.key.target1.empty()) b.add("path1", s.key.target1);
+      b.add("action", s.key.action);
     }
     b.add("count", s.count).add("rate_limit", rate_text(session_));
     sender_->submit(LOG_WARNING, b.text());
@@ -184,8 +186,9 @@ void ViolationLog::record(const Violation& v) {
 
 LogTotals ViolationLog::totals() const {
   const SenderStats s = sender_->stats();
-  return LogTotals{violations_,   s.sent,   limiter_.suppressed_total(), s.undelivered,
-                   s.undelivered_violations, s.queued};
+  return LogTotals{
+      violations_, s.sent, limiter_.suppressed_total(), s.undelivered, s.undelivered_violations,
+      s.queued};
 }
 
 bool ViolationLog::flush(std::chrono::milliseconds wait) {
@@ -193,8 +196,11 @@ bool ViolationLog::flush(std::chrono::milliseconds wait) {
 }
 
 void log_refused_session(const std::string& user, const std::string& reason) {
-  const std::string text =
-      RecordBuilder("session").add("user", user).add("event", "refused").add("reason", reason).text();
+  const std::string text = RecordBuilder("session")
+                               .add("user", user)
+                               .add("event", "refused")
+                               .add("reason", reason)
+                               .text();
   (void)send_record_now("stsh", LOG_AUTHPRIV, LOG_ERR, text, std::chrono::seconds(1));
 }
 

@@ -118,7 +118,7 @@ repeats=()
 for _ in $(seq 40); do repeats+=("$secret/junk01"); done
 out=$(opens 0 0 "${repeats[@]}" "$secret/shadow" 2>&1)
 logged "violation .*syscall=openat path=$secret/shadow "
-logged "suppressed .*exe=/usr/bin/perl syscall=openat path=$secret/junk01 count=[0-9]+"
+logged "suppressed .*exe=/usr/bin/perl syscall=openat path=$secret/junk01 action=deny\[EACCES\] count=[0-9]+"
 line=$(since_mark | grep -E "suppressed .*path=$secret/junk01 " | tail -1)
 shown=$(count "violation .*path=$secret/junk01 ")
 n=$(field count "$line")

@@ -148,9 +148,10 @@ TEST_CASE("adversarial values parse back to themselves", "[log]") {
       "\xed\xa0\x80",      // a surrogate
       "\xf4\x90\x80\x80",  // past U+10FFFF
       "caf\xc3\xa9 \xe6\x97\xa5\xe6\x9c\xac",
-      "\xe2\x80\xae" "evil",  // RIGHT-TO-LEFT OVERRIDE
-      "\xe2\x80\xa8",         // LINE SEPARATOR
-      "\xc2\x85",             // NEL (C1)
+      "\xe2\x80\xae"
+      "evil",          // RIGHT-TO-LEFT OVERRIDE
+      "\xe2\x80\xa8",  // LINE SEPARATOR
+      "\xc2\x85",      // NEL (C1)
       "\"quoted\"",
       "back\\slash\\",
       "=",
@@ -206,8 +207,8 @@ TEST_CASE("long values are cut, and the record says which", "[log]") {
   Violation v = open_of(std::string(4000, '\x01'), std::string(4000, '\x02'));
   v.call.filename1 = std::string(4000, '\x03');
   v.call.argv = {std::string(4000, '\x04')};
-  const std::string big = ViolationLog::format(v, "u", "s", std::string(4000, '\x05'),
-                                               stsh::policy::Mode::enforce);
+  const std::string big =
+      ViolationLog::format(v, "u", "s", std::string(4000, '\x05'), stsh::policy::Mode::enforce);
   CHECK(big.size() <= 8000);
   CHECK(parsed(big).get("truncated") != nullptr);
   CHECK(*parsed(big).get("mode") == "enforce");
@@ -225,13 +226,16 @@ TEST_CASE("caller keys cannot break a record", "[log]") {
 TEST_CASE("twenty junk denials cannot hide the first of another (attack)", "[log]") {
   RateLimiter limit(20, 10s);
   limit.roll(RateLimiter::Clock::now());
-  for (int i = 0; i < 20; ++i) CHECK(limit.admit({"/usr/bin/perl", "openat", "path", "/junk" + std::to_string(i), ""}));
-  for (int i = 0; i < 100; ++i) limit.admit({"/usr/bin/perl", "openat", "path", "/junk0", ""});
-  CHECK(limit.admit({"/usr/bin/perl", "openat", "path", "/etc/shadow", ""}));
+  for (int i = 0; i < 20; ++i)
+    CHECK(limit.admit({"/usr/bin/perl", "openat", "path", "/junk" + std::to_string(i), "", ""}));
+  for (int i = 0; i < 100; ++i) limit.admit({"/usr/bin/perl", "openat", "path", "/junk0", "", ""});
+  CHECK(limit.admit({"/usr/bin/perl", "openat", "path", "/etc/shadow", "", ""}));
   // The same target from another program, or by another call, is another first.
-  CHECK(limit.admit({"/usr/bin/python3", "openat", "path", "/etc/shadow", ""}));
-  CHECK(limit.admit({"/usr/bin/perl", "execve", "path", "/etc/shadow", ""}));
-  CHECK_FALSE(limit.admit({"/usr/bin/perl", "openat", "path", "/etc/shadow", ""}));
+  CHECK(limit.admit({"/usr/bin/python3", "openat", "path", "/etc/shadow", "", ""}));
+  CHECK(limit.admit({"/usr/bin/perl", "execve", "path", "/etc/shadow", "", ""}));
+  CHECK_FALSE(limit.admit({"/usr/bin/perl", "openat", "path", "/etc/shadow", "", ""}));
+  // A logged permit of a file does not make the denial of it a repeat.
+  CHECK(limit.admit({"/usr/bin/perl", "openat", "path", "/etc/shadow", "", "deny[EACCES]"}));
   const auto held = limit.take();
   REQUIRE(held.size() == 2);
   CHECK(held[0].key.target == "/junk0");
@@ -245,7 +249,7 @@ TEST_CASE("a new window writes repeats again and summarises the last one", "[log
   RateLimiter limit(2, 10s);
   const auto t0 = RateLimiter::Clock::now();
   CHECK(limit.roll(t0).empty());
-  const RateKey k{"/bin/cat", "openat", "path", "/etc/shadow", ""};
+  const RateKey k{"/bin/cat", "openat", "path", "/etc/shadow", "", ""};
   CHECK(limit.admit(k));
   CHECK(limit.admit(k));
   CHECK_FALSE(limit.admit(k));
@@ -261,11 +265,11 @@ TEST_CASE("a new window writes repeats again and summarises the last one", "[log
 TEST_CASE("millions of distinct denials: bounded memory, every first written", "[log]") {
   RateLimiter limit(20, 10s, /* max_keys= */ 64);
   limit.roll(RateLimiter::Clock::now());
-  const RateKey hot{"/bin/x", "openat", "path", "/hot", ""};
+  const RateKey hot{"/bin/x", "openat", "path", "/hot", "", ""};
   limit.admit(hot);
   for (int i = 0; i < 100; ++i) limit.admit(hot);  // 19 written, 81 held against /hot
   for (int i = 0; i < 200000; ++i) {
-    REQUIRE(limit.admit({"/bin/x", "openat", "path", "/d" + std::to_string(i), ""}));
+    REQUIRE(limit.admit({"/bin/x", "openat", "path", "/d" + std::to_string(i), "", ""}));
   }
   CHECK(limit.remembered() <= 64);
   // /hot was forgotten: its next record is written as a first, and its held repeats are
@@ -282,7 +286,8 @@ TEST_CASE("summaries are bounded: the rest is one aggregate", "[log]") {
   RateLimiter limit(0, 10s);
   limit.roll(RateLimiter::Clock::now());
   for (int k = 0; k < 50; ++k) {
-    for (int i = 0; i < 3 + k; ++i) limit.admit({"/bin/x", "openat", "path", "/f" + std::to_string(k), ""});
+    for (int i = 0; i < 3 + k; ++i)
+      limit.admit({"/bin/x", "openat", "path", "/f" + std::to_string(k), "", ""});
   }
   const auto held = limit.take();
   REQUIRE(held.size() == RateLimiter::kMaxSummaries + 1);
@@ -307,15 +312,16 @@ TEST_CASE("the syslog header is glibc's", "[log]") {
 TEST_CASE("a full socket never blocks submit; the overflow is counted and reported", "[log]") {
   auto shared = std::make_shared<FakeSink::Shared>();
   shared->mode = FakeSink::Mode::full;
-  SyslogSender sender(std::make_unique<FakeSink>(shared), "t", LOG_LOCAL5,
-                      [](std::uint64_t n, std::uint64_t v) {
-                        return "undelivered count=" + std::to_string(n) +
-                               " violations=" + std::to_string(v);
-                      },
-                      /* max_records= */ 16);
+  SyslogSender sender(
+      std::make_unique<FakeSink>(shared), "t", LOG_LOCAL5,
+      [](std::uint64_t n, std::uint64_t v) {
+        return "undelivered count=" + std::to_string(n) + " violations=" + std::to_string(v);
+      },
+      /* max_records= */ 16);
   const auto start = std::chrono::steady_clock::now();
   unsigned accepted = 0;
-  for (int i = 0; i < 2000; ++i) accepted += sender.submit(LOG_WARNING, "r" + std::to_string(i), RecordKind::violation);
+  for (int i = 0; i < 2000; ++i)
+    accepted += sender.submit(LOG_WARNING, "r" + std::to_string(i), RecordKind::violation);
   CHECK(std::chrono::steady_clock::now() - start < 1s);
   CHECK(accepted == 16);
   CHECK(sender.stats().undelivered == 1984);
@@ -432,6 +438,7 @@ TEST_CASE("the violation log: the one that matters and the summary of repeats", 
   CHECK(*held->get("exe") == "/usr/bin/python3");
   CHECK(*held->get("syscall") == "openat");
   CHECK(*held->get("count") == "36");
+  CHECK(*held->get("action") == "deny[EACCES]");
   CHECK(*held->get("rate_limit") == "20/10s");
   CHECK(find("session", "command", "x\ny user=root") != nullptr);
   const Record* end = find("session", "event", "end");
@@ -446,7 +453,8 @@ TEST_CASE("a forked child's logging touches nothing", "[log]") {
   auto shared = std::make_shared<FakeSink::Shared>();
   shared->mode = FakeSink::Mode::full;  // the thread is busy retrying when we fork
   const auto session = test_session();
-  auto* log = new ViolationLog(session, "alice", "s1", "t.yaml", std::make_unique<FakeSink>(shared));
+  auto* log =
+      new ViolationLog(session, "alice", "s1", "t.yaml", std::make_unique<FakeSink>(shared));
   for (int i = 0; i < 100; ++i) log->record(open_of("/f" + std::to_string(i)));
   for (int round = 0; round < 20; ++round) {
     const pid_t pid = fork();
@@ -543,10 +551,10 @@ TEST_CASE("no syslog socket at all: the end of a session does not wait for one",
 TEST_CASE("without a thread the caller sends, never waiting, and catches up later", "[log]") {
   auto shared = std::make_shared<FakeSink::Shared>();
   shared->mode = FakeSink::Mode::full;
-  SyslogSender sender(std::make_unique<FakeSink>(shared), "t", LOG_LOCAL5,
-                      [](std::uint64_t n, std::uint64_t) { return "lost " + std::to_string(n); },
-                      /* max_records= */ 8, SyslogSender::kMaxBytes,
-                      SyslogSender::Threading::caller);
+  SyslogSender sender(
+      std::make_unique<FakeSink>(shared), "t", LOG_LOCAL5,
+      [](std::uint64_t n, std::uint64_t) { return "lost " + std::to_string(n); },
+      /* max_records= */ 8, SyslogSender::kMaxBytes, SyslogSender::Threading::caller);
   const auto start = std::chrono::steady_clock::now();
   for (int i = 0; i < 100; ++i) sender.submit(LOG_WARNING, "r" + std::to_string(i));
   CHECK(std::chrono::steady_clock::now() - start < 500ms);
