@@ -69,8 +69,11 @@ bool UnixDatagramSink::connect() {
 }
 
 bool UnixDatagramSink::absent() const {
+  // Missing, or not a socket (an empty file some test put there to mount over): no daemon
+  // can be listening, now or after a restart.
   struct stat st {};
-  return ::stat(path_.c_str(), &st) != 0 && errno == ENOENT;
+  if (::stat(path_.c_str(), &st) != 0) return errno == ENOENT;
+  return !S_ISSOCK(st.st_mode);
 }
 
 void UnixDatagramSink::wait_writable(milliseconds timeout) {

@@ -45,8 +45,8 @@ class DatagramSink {
   virtual bool connect() = 0;
   // Waits at most `timeout` for room to send; may return early.
   virtual void wait_writable(std::chrono::milliseconds timeout) = 0;
-  // No daemon's socket exists at all (no syslog on this machine): the end of a session
-  // does not wait for one.
+  // No daemon's socket exists at all (no syslog on this machine, or a plain file in its
+  // place): the end of a session does not wait for one.
   [[nodiscard]] virtual bool absent() const { return false; }
 };
 
