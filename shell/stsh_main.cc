@@ -35,12 +35,10 @@ using namespace stsh::shell;
 constexpr int kRefused = 1;
 
 // Before a policy is loaded there are no logging settings: the record goes to authpriv, as
-// sshd's own do.
+// sshd's own do, without ever blocking the login on a stalled daemon.
 [[noreturn]] void refuse(const std::string& user, const std::string& reason) {
   std::cerr << "stsh: refusing the session: " << reason << "\n";
-  openlog("stsh", LOG_PID, LOG_AUTHPRIV);
-  syslog(LOG_ERR, "session user=%s event=refused reason=\"%s\"", user.c_str(), reason.c_str());
-  closelog();
+  enforcer::log_refused_session(user, reason);
   std::exit(kRefused);
 }
 
