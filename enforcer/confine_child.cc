@@ -54,9 +54,25 @@ int private_fd_base() {
   return rl.rlim_cur > 80 ? static_cast<int>(rl.rlim_cur) - 80 : 3;
 }
 
+// Closes every descriptor from 3 up but those in `keep` (at most 66, any order). The
+// supervisor's descriptors (other stages' pipes, its listeners) are open in a child until
+// here; left open, they fill the numbers below the command's descriptor limit and the
+// listener the filter creates has none left (a pipeline of 84 stages under nofile 256).
+void close_all_but(int* keep, size_t n) {
+  std::sort(keep, keep + n);
+  unsigned next = 3;
+  for (size_t i = 0; i < n; ++i) {
+    if (keep[i] < 3) continue;
+    const auto fd = static_cast<unsigned>(keep[i]);
+    if (fd > next) syscall(SYS_close_range, next, fd - 1, 0U);
+    next = std::max(next, fd + 1);
+  }
+  syscall(SYS_close_range, next, ~0U, 0U);
+}
+
 // {target, source} pairs; a source may be another pair's target, so every source is first
-// copied out of the way.
-void install_descriptors(const std::vector<std::pair<int, int>>& fds) {
+// copied out of the way. Afterwards only the targets and `handover` are open.
+void install_descriptors(const std::vector<std::pair<int, int>>& fds, int handover) {
   const int kScratchBase = private_fd_base();
   int scratch[64];
   if (fds.size() > std::size(scratch)) give_up("too many descriptors", EMFILE);
@@ -74,6 +90,10 @@ void install_descriptors(const std::vector<std::pair<int, int>>& fds) {
   for (size_t i = 0; i < fds.size(); ++i) {
     if (dup2(scratch[i], fds[i].first) < 0) give_up("descriptor set-up (dup2)", errno);
   }
+  int keep[std::size(scratch) + 1];
+  for (size_t i = 0; i < fds.size(); ++i) keep[i] = fds[i].first;
+  keep[fds.size()] = handover;
+  close_all_but(keep, fds.size() + 1);
 }
 
 }  // namespace
@@ -111,7 +131,7 @@ void Supervisor::confine_and_exec(const LaunchSpec& spec, int handover, pid_t pa
   if (landlock_) {
     if (int rc = landlock_->restrict_self(); rc < 0) give_up("landlock_restrict_self", -rc);
   }
-  if (!spec.fds.empty()) install_descriptors(spec.fds);
+  if (!spec.fds.empty()) install_descriptors(spec.fds, handover);
   if (!spec.cwd.empty() && chdir(spec.cwd.c_str()) != 0) {
     dprintf(2, "stsh: cannot enter %s: %s\n", spec.cwd.c_str(), std::strerror(errno));
     _exit(kCannotConfine);

@@ -93,4 +93,15 @@ ordinary demo.yaml "git init, commit and a local clone" '^cloned [0-9a-f]{7}' \
 ordinary demo.yaml "vim in batch mode" '^edited$' \
   'echo old >note.txt && vim -es -c "%s/old/edited/" -c wq note.txt; cat note.txt'
 
+# A long pipeline under the shipped descriptor limit (nofile: 256): the supervisor's own
+# descriptors (every stage's pipes and listener) must not count against each command's limit.
+# nproc is raised so that the 300 processes may exist at all, as they may under bash.
+cat >"$work/etc/pipeline.yaml" <<'YAML'
+include: [default.yaml]
+session:
+  limits: { nproc: 2000, nofile: 256 }
+YAML
+ordinary pipeline.yaml "a pipeline of 300 stages" '^x$' \
+  "echo x$(printf ' | cat%.0s' $(seq 299))"
+
 summary
