@@ -14,6 +14,7 @@
 #include <cstring>
 #include <iterator>
 #include <map>
+#include <unordered_map>
 #include <optional>
 #include <set>
 #include <utility>
@@ -499,7 +500,7 @@ class Deriver {
     std::string where = path;
     std::string note;
     int error = 0;
-    std::optional<Resolved> r = per_process(path) ? std::nullopt : resolve(path, error);
+    std::optional<Resolved> r = per_process(path) ? std::nullopt : resolve_cached(path, error);
     if (per_process(path) || (r && in_proc_pid(r->path))) {
       // Resolved here, /proc/self would name the deriving process; every process of the session
       // needs its own.
@@ -507,7 +508,7 @@ class Deriver {
       where = "/proc";
       reach = Reach::beneath;
       names_top = false;
-      r = resolve(where, error);
+      r = resolve_cached(where, error);
     }
     if (r) {
       LandlockFsRights rights = rights_of(f);
@@ -520,7 +521,7 @@ class Deriver {
       if (f == Family::write && names_top && where != "/" &&
           (r->is_reg || (reach == Reach::itself && r->is_dir))) {
         int ignored = 0;
-        if (auto dir = resolve(parent_of(where), ignored)) {
+        if (auto dir = resolve_cached(parent_of(where), ignored)) {
           add(dir->path, kFsTree, why + " [to create, remove or rename it]");
         }
       }
@@ -537,7 +538,7 @@ class Deriver {
     // has the rights of the directory it is created in.
     if (f == Family::write && names_top && where != "/") {
       int ignored = 0;
-      if (auto dir = resolve(parent_of(where), ignored); dir && dir->is_dir) {
+      if (auto dir = resolve_cached(parent_of(where), ignored); dir && dir->is_dir) {
         add(dir->path, rights_of(f),
             why + " [" + where + " does not exist: granted on " + dir->path +
                 " so that it can be created]");
@@ -553,10 +554,10 @@ class Deriver {
   void socket_path(const std::string& path, const std::string& why) {
     std::string dir = literal_directory_prefix(path);
     int error = 0;
-    auto r = resolve(dir, error);
+    auto r = resolve_cached(dir, error);
     if (!has_glob(path) && !(r && r->is_dir)) {  // names the socket file itself
       dir = parent_of(path);
-      r = resolve(dir, error);
+      r = resolve_cached(dir, error);
     }
     if (r && r->is_dir) {
       add(r->path, kFsMakeSock, why);
@@ -568,7 +569,7 @@ class Deriver {
   // execve() of `interp`'s user opens `interp` too, with EXECUTE (and so on down a #! chain).
   void interpreter(const std::string& interp, const std::string& user, int depth) {
     int error = 0;
-    auto r = resolve(interp, error);
+    auto r = resolve_cached(interp, error);
     if (!r || !r->is_reg) {
       skip(interp, r ? "not a regular file" : errno_text(error), "interpreter of " + user);
       return;
@@ -577,6 +578,13 @@ class Deriver {
     if (std::find(users.begin(), users.end(), user) == users.end()) users.push_back(user);
     if (depth + 1 >= kMaxInterpreterDepth || !interpreters_seen_.insert(r->path).second) return;
     if (auto next = interpreter_of(r->path)) interpreter(*next, r->path, depth + 1);
+  }
+
+  std::optional<Resolved> resolve_cached(const std::string& path, int& error) {
+    auto [it, fresh] = resolved_.try_emplace(path);
+    if (fresh) it->second.first = resolve(path, it->second.second);
+    error = it->second.second;
+    return it->second.first;
   }
 
   void add(const std::string& path, LandlockFsRights rights, const std::string& why) {
@@ -648,6 +656,9 @@ class Deriver {
   std::optional<std::string> default_interpreter_needed_;  // the first exec-granted directory
   std::set<std::string> interpreters_seen_;
   std::map<std::string, std::vector<std::string>> interpreters_;  // canonical -> its users
+  // realpath() walks every component: once per path and derivation (most commands share the
+  // loader, /usr/lib and /usr/bin), not once per mention.
+  std::unordered_map<std::string, std::pair<std::optional<Resolved>, int>> resolved_;
 };
 
 }  // namespace
