@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Session costs of stsh against bash, measured in one run, interleaved, several repetitions
+# (not a test: these machines are noisy). Needs root: a useradd user runs both shells.
+#   start-up:   `SHELL -c true`, RUNS times in a row
+#   concurrent: SESSIONS sessions at once, each LOOPS times
+#               `ls -la /usr/bin | wc -l; cat /etc/hostname; cat /etc/shadow`
+# Prints milliseconds and the ratio stsh/bash for each repetition, then the medians.
+# Usage: session_bench.sh STSH SOURCE_ROOT   (RUNS=50 SESSIONS=20 LOOPS=5 REPS=3)
+set -u
+stsh=$1
+root=$2
+runs=${RUNS:-50} sessions=${SESSIONS:-20} loops=${LOOPS:-5} reps=${REPS:-3}
+[[ $(id -u) -eq 0 ]] || { echo "session_bench: needs root (a test user)" >&2; exit 1; }
+
+user=stsh-bench-$$
+work=$(mktemp -d /tmp/stsh-session-bench.XXXXXX)
+chmod 755 "$work"
+useradd --create-home --shell /usr/sbin/nologin "$user" || exit 1
+trap 'pkill -KILL -u "$user" 2>/dev/null; userdel --remove "$user" 2>/dev/null; rm -rf "$work"' EXIT
+cp -r "$root/etc/stsh" "$work/etc" && chown -R root:root "$work/etc" && chmod -R go-w "$work/etc"
+# The demo policy with room for the concurrent sessions' processes.
+cat >"$work/etc/bench.yaml" <<'YAML'
+include: [demo.yaml]
+session:
+  warning_limit: 0
+  limits: { nproc: 4000 }
+YAML
+install -m 755 "$stsh" "$work/stsh"
+stsh_cmd=("$work/stsh" --policy "$work/etc/bench.yaml" -c)
+bash_cmd=(bash -c)
+
+# setpriv rather than runuser: no PAM session per run, which would cost more than the shells.
+home=$(getent passwd "$user" | cut -d: -f6)
+as_user() { setpriv --reuid="$user" --regid="$user" --init-groups env -i HOME="$home" "$@"; }
+ms() { local s; s=$(date +%s%N); "$@" >/dev/null 2>&1; echo $(( ($(date +%s%N) - s) / 1000000 )); }
+
+startup() {  # SHELL-ARRAY-NAME
+  local -n cmd=$1
+  for _ in $(seq "$runs"); do as_user "${cmd[@]}" true; done
+}
+workload='ls -la /usr/bin | wc -l; cat /etc/hostname; cat /etc/shadow'
+concurrent() {
+  local -n cmd=$1
+  local pids=() i
+  for i in $(seq "$sessions"); do
+    as_user "${cmd[@]}" "$(printf '%s; %.0s' "$workload" $(seq "$loops"))" &
+    pids+=($!)
+  done
+  wait "${pids[@]}"
+}
+median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", (b > 0 ? a / b : 0)}'; }
+
+echo "start-up: $runs runs of SHELL -c true; concurrent: $sessions sessions x $loops loops"
+: >"$work/s.b" ; : >"$work/s.s"; : >"$work/c.b"; : >"$work/c.s"
+for r in $(seq "$reps"); do
+  b=$(ms startup bash_cmd); s=$(ms startup stsh_cmd)
+  echo "$b" >>"$work/s.b"; echo "$s" >>"$work/s.s"
+  cb=$(ms concurrent bash_cmd); cs=$(ms concurrent stsh_cmd)
+  echo "$cb" >>"$work/c.b"; echo "$cs" >>"$work/c.s"
+  printf 'rep %d: start-up bash %d ms stsh %d ms (%.1f vs %.1f ms each, x%s); concurrent bash %d ms stsh %d ms (x%s)\n' \
+    "$r" "$b" "$s" "$(awk -v t="$b" -v n="$runs" 'BEGIN{print t/n}')" \
+    "$(awk -v t="$s" -v n="$runs" 'BEGIN{print t/n}')" "$(ratio "$s" "$b")" "$cb" "$cs" "$(ratio "$cs" "$cb")"
+done
+mb=$(median <"$work/s.b"); msm=$(median <"$work/s.s"); mcb=$(median <"$work/c.b"); mcs=$(median <"$work/c.s")
+echo "median: start-up x$(ratio "$msm" "$mb") ($(awk -v t="$msm" -v n="$runs" 'BEGIN{printf "%.1f", t/n}') ms per stsh -c true, $(awk -v t="$mb" -v n="$runs" 'BEGIN{printf "%.1f", t/n}') ms per bash -c true); concurrent x$(ratio "$mcs" "$mcb")"
