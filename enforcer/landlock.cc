@@ -1,6 +1,8 @@
 #include "enforcer/landlock.h"
 
 #include <fcntl.h>
+#include <linux/openat2.h>
+#include <sys/syscall.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -117,9 +119,19 @@ Result<LandlockRuleset> LandlockBuilder::build() && {
   }
 
   for (const PathRule& rule : paths_) {
-    UniqueFd fd(open(rule.path.c_str(), O_PATH | O_CLOEXEC));
+    // The plan's paths are canonical: a symlink on one now was put there since, by whoever
+    // can write its directory, to move the grant elsewhere. Such a rule is left out (Landlock
+    // only grants, so a missing rule grants less), never applied to the link's target.
+    open_how how{};
+    how.flags = O_PATH | O_CLOEXEC;
+    how.resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
+    UniqueFd fd(static_cast<int>(syscall(SYS_openat2, AT_FDCWD, rule.path.c_str(), &how, sizeof how)));
     if (!fd) {
       const int error = errno;
+      if (error == ELOOP) {
+        ruleset.skipped_.push_back({"path " + rule.path, "a symbolic link on the path"});
+        continue;
+      }
       if (!is_missing_path_error(error)) {
         return make_error("open(" + rule.path + ", O_PATH) failed: " + errno_text(error));
       }

@@ -135,9 +135,11 @@ class LandlockBuilder {
   explicit LandlockBuilder(LandlockOptions options = {}, int abi = landlock_abi());
 
   // Allows `rights` beneath `path` (the path itself and, for a directory, everything under it).
-  // The path is opened with O_PATH at build(), following symlinks, so the rule binds the object
-  // the path names then. Rights a non-directory cannot carry are dropped for it, as are rights the
-  // ABI or `handled_fs` lacks. A path that cannot be opened is skipped and reported.
+  // The path is opened with O_PATH at build(), refusing symlinks (RESOLVE_NO_SYMLINKS), so the
+  // rule binds the object the canonical path names then; a path that holds a symlink by then
+  // (derive_landlock_plan makes them canonical) is left out, never applied to the link's target.
+  // Rights a non-directory cannot carry are dropped for it, as are rights the ABI or
+  // `handled_fs` lacks. A path that cannot be opened is skipped and reported.
   LandlockBuilder& allow_path(std::string path, LandlockFsRights rights);
 
   // Allows TCP bind and/or connect on `port`. Skipped and reported below ABI 4, where TCP is not

@@ -618,7 +618,7 @@ TEST_CASE("landlock plan: execve() needs EXECUTE on the ELF interpreter", "[land
   LandlockBuilder without;
   without.allow_path("/usr/bin", kFsExec);
   for (const char* dir : {"/usr", "/lib", "/lib64", "/etc/ld.so.cache"}) {
-    without.allow_path(dir, kFsRead);
+    without.allow_path(real(dir), kFsRead);
   }
   auto denied = std::move(without).build();
   REQUIRE(denied.ok());
@@ -631,9 +631,9 @@ TEST_CASE("landlock plan: execve() needs EXECUTE on the ELF interpreter", "[land
   LandlockBuilder with;
   with.allow_path("/usr/bin", kFsExec);
   for (const char* dir : {"/usr", "/lib", "/lib64", "/etc/ld.so.cache"}) {
-    with.allow_path(dir, kFsRead);
+    with.allow_path(real(dir), kFsRead);
   }
-  with.allow_path(kLdSo, kExecFile);
+  with.allow_path(real(kLdSo), kExecFile);  // paths are canonical (landlock.h)
   auto allowed = std::move(with).build();
   REQUIRE(allowed.ok());
   o = in_domain(*allowed, run_true);
