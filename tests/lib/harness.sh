@@ -129,28 +129,40 @@ harness_on_signal() {
 }
 
 # harness_recover_stale: undo what earlier runs that were killed outright left behind: a
-# work directory whose owner is gone. A work directory of the older stsh-run test (no
-# journal) is removed when the rsyslogd it started is gone.
+# work directory whose owner is gone.
 harness_recover_stale() {
-  local dir pid start pidfile
+  local dir pid start
   for dir in /tmp/stsh-*.*; do
-    [[ -d $dir && ! -L $dir ]] || continue
-    if [[ -f $dir/harness-owner ]]; then
-      read -r pid start <"$dir/harness-owner"
-      [[ -n $pid && $(harness_proc_start "$pid") == "$start" ]] && continue # still running
-      echo "harness: cleaning up after an earlier run that did not finish ($dir)"
-      bash "$HARNESS_LIB" --cleanup "$dir"
-    elif [[ $dir == /tmp/stsh-run-test.* && -f $dir/rsyslog.conf ]]; then
-      pidfile=$dir/rsyslogd.pid
-      if [[ -f $pidfile ]]; then
-        pid=$(cat "$pidfile")
-        [[ $(cat "/proc/$pid/comm" 2>/dev/null) == rsyslogd ]] && continue # still running
-      elif [[ -n $(find "$dir" -maxdepth 0 -mmin -60) ]]; then
-        continue # may be starting
-      fi
-      echo "harness: removing the work directory of an earlier stsh-run test ($dir)"
-      rm -rf --one-file-system "$dir"
+    [[ -d $dir && ! -L $dir && -f $dir/harness-owner ]] || continue
+    read -r pid start <"$dir/harness-owner"
+    [[ -n $pid && $(harness_proc_start "$pid") == "$start" ]] && continue # still running
+    echo "harness: cleaning up after an earlier run that did not finish ($dir)"
+    bash "$HARNESS_LIB" --cleanup "$dir"
+  done
+  harness_recover_legacy
+}
+
+# harness_recover_legacy: the stsh-run test before this harness kept its own work directory
+# (/tmp/stsh-run-test.*, no journal), and a killed run left it behind with its rsyslogd still
+# running. When no such test runs now (none but this run has stsh_run_test.sh on its command
+# line), each is removed and its rsyslogd (the one whose command line names the directory)
+# stopped.
+harness_recover_legacy() {
+  local dir pid cmdline ppid
+  # This run, and the subshell this command substitution forks, are not another run.
+  for pid in $(pgrep -f 'stsh_run_test\.sh'); do
+    ppid=$(awk '{ sub(/.*\) /, ""); print $2 }' "/proc/$pid/stat" 2>/dev/null)
+    [[ $pid == "$$" || $ppid == "$$" ]] || return 0
+  done
+  for dir in /tmp/stsh-run-test.*; do
+    [[ -d $dir && ! -L $dir && -f $dir/rsyslog.conf && ! -e $dir/harness-owner ]] || continue
+    if [[ -f $dir/rsyslogd.pid ]]; then
+      pid=$(cat "$dir/rsyslogd.pid")
+      cmdline=$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null)
+      [[ $cmdline == *"$dir/rsyslog.conf"* ]] && kill_pid "$pid" rsyslogd
     fi
+    echo "harness: removing the work directory of an earlier stsh-run test ($dir)"
+    rm -rf --one-file-system "$dir"
   done
 }
 
