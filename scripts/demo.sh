@@ -18,7 +18,7 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-demo_user=stsh-demo
+demo_user="stsh-demo"
 demo_mark="stsh demo user (scripts/demo.sh)" # its GECOS: how this script knows it made it
 mode=
 
@@ -28,7 +28,7 @@ usage() {
 
 for arg in "$@"; do
   case $arg in
-    --demo-user) mode=demo-user ;;
+    --demo-user) mode="demo-user" ;;
     --as-root) mode=as-root ;;
     --remove-demo-user) mode=remove ;;
     -h | --help) usage; exit 0 ;;
@@ -63,7 +63,7 @@ EOF
   if [[ -t 0 && -t 1 ]]; then
     read -r -p "Make (or use) the user $demo_user and run the demo as it? [y/N] " answer
     [[ $answer == [yY]* ]] || exit 1
-    mode=demo-user
+    mode="demo-user"
   else
     exit 1
   fi

@@ -4,7 +4,7 @@
 # counts; other tests count once). Needs root (the script tests make users and start their
 # own rsyslogd and sshd in a private mount namespace; tests/lib/harness.sh).
 set -uo pipefail
-cd "$(dirname "${BASH_SOURCE[0]}")/.."
+cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 1
 bash scripts/setup.sh || { echo "0 passed, 1 failed"; exit 1; }
 
 # A log left by an earlier run must not be counted if this one does not get to run.
