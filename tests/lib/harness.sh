@@ -344,9 +344,9 @@ not_logged() {
   now=$log_sync_line
   if sed -n "$((log_mark_line + 1)),${now}p" "$log_file" | grep -Eq -- "$1"; then
     fail "${2:-unexpected record /$1/}" "$(sed -n "$((log_mark_line + 1)),${now}p" "$log_file" | grep -E -- "$1")"
-  else
-    pass "${2:-no record /$1/}"
+    return 1
   fi
+  pass "${2:-no record /$1/}"
 }
 
 # --- test users ------------------------------------------------------------------------
