@@ -140,6 +140,7 @@ harness_recover_stale() {
     bash "$HARNESS_LIB" --cleanup "$dir"
   done
   harness_recover_legacy
+  harness_recover_legacy_e2e
 }
 
 # harness_recover_legacy: the stsh-run test before this harness kept its own work directory
@@ -191,6 +192,22 @@ harness_init() {
   trap harness_cleanup EXIT
   trap harness_on_signal INT TERM HUP
   harness_private_dev
+}
+
+# harness_recover_legacy_e2e: the end-to-end test before this harness kept an undo journal of
+# its own (/tmp/stsh-e2e.*/undo, its pid in owner). One whose owner is no longer that test is
+# undone here, with the old journal's actions mapped onto this file's.
+harness_recover_legacy_e2e() {
+  local dir pid
+  for dir in /tmp/stsh-e2e.*; do
+    [[ -d $dir && ! -L $dir && -f $dir/owner && -f $dir/undo && ! -e $dir/harness-owner ]] || continue
+    pid=$(cat "$dir/owner")
+    if [[ -n $pid && -d /proc/$pid ]] && grep -q ssh_e2e_test "/proc/$pid/cmdline" 2>/dev/null; then
+      continue # still running
+    fi
+    echo "harness: cleaning up after an earlier end-to-end run that did not finish ($dir)"
+    bash "$HARNESS_LIB" --cleanup-legacy-e2e "$dir"
+  done
 }
 
 # --- the private /dev/log --------------------------------------------------------------
@@ -401,8 +418,26 @@ kill_pidfile() {
   return 0
 }
 
-# Run as a program: bash harness.sh --cleanup WORKDIR (the clean-up of an interrupted run).
-if [[ ${BASH_SOURCE[0]} == "$0" && ${1:-} == --cleanup && -n ${2:-} ]]; then
-  work=$2
-  harness_cleanup
+# Run as a program: bash harness.sh --cleanup WORKDIR (the clean-up of an interrupted run),
+# or --cleanup-legacy-e2e WORKDIR (a journal of the end-to-end test before this harness).
+if [[ ${BASH_SOURCE[0]} == "$0" && -n ${2:-} ]]; then
+  case ${1:-} in
+    --cleanup)
+      work=$2
+      harness_cleanup
+      ;;
+    --cleanup-legacy-e2e)
+      work=$2
+      e2e_kill_pid() { kill_pid "$@"; }
+      e2e_kill_pidfile() { kill_pidfile "$@"; }
+      # Its users carried this GECOS field.
+      e2e_remove_user() {
+        [[ $(getent passwd "$1" | cut -d: -f5) == "stsh end-to-end test user" ]] || return 0
+        HARNESS_USER_MARK="stsh end-to-end test user" remove_test_user "$1"
+      }
+      # It made an empty /dev/log on a machine without one; that is left to the machine.
+      e2e_remove_empty_file() { [[ $1 == /dev/log ]] || { [[ -f $1 && ! -L $1 && ! -s $1 ]] && rm -f "$1"; }; return 0; }
+      harness_cleanup
+      ;;
+  esac
 fi
