@@ -223,6 +223,9 @@ harness_private_dev() {
   [[ ${HARNESS_NAMESPACE:-} == "$$" ]] || die "harness_private_dev outside the run's mount namespace"
   # Mounts below /dev, outermost first (sorted, a prefix comes first).
   while read -r p; do
+    # A /dev/log that is itself a mount (a container's bind of the host's socket) is hidden
+    # below, not carried over.
+    [[ $p == /dev/log ]] && continue
     for sub in "${subs[@]}"; do [[ $p == "$sub"/* ]] && continue 2; done
     subs+=("$p")
   done < <(awk '$5 ~ "^/dev/" { print $5 }' /proc/self/mountinfo | sort -u)
