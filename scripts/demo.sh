@@ -97,11 +97,11 @@ if [[ $mode == demo-user ]]; then
   run_as=(runuser -u "$demo_user" --)
   where=$(getent passwd "$demo_user" | cut -d: -f6)
   echo "demo: the shell runs as $demo_user"
+elif [[ $(id -u) -eq 0 && $mode == as-root ]]; then
+  echo "demo: the shell runs as root (--as-root): what the policy permits, it does with root's rights"
 elif [[ $(id -u) -eq 0 && -n ${SUDO_USER:-} && $SUDO_USER != root ]]; then
   run_as=(runuser -u "$SUDO_USER" --)
   echo "demo: the shell runs as $SUDO_USER (who called sudo)"
-elif [[ $(id -u) -eq 0 ]]; then
-  echo "demo: the shell runs as root (--as-root): what the policy permits, it does with root's rights"
 else
   echo "demo: the shell runs as $(id -un)"
 fi
