@@ -1,6 +1,7 @@
 // The session-wide Landlock domain a Plan needs: an over-approximation of the policy's file and
 // TCP access that the kernel enforces race-free, inside which the supervisor enforces each
-// binary's precise policy (DESIGN.md, "Enforcement tiers", "The TOCTOU rule").
+// binary's precise policy (docs/ARCHITECTURE.md, "The enforcement tiers, as implemented",
+// "The TOCTOU rule").
 //
 // All commands of a session share the domain and Landlock can only narrow, so it covers
 // everything any policy of the Plan (the login's and every command entry's) may permit: the

@@ -124,8 +124,9 @@ Result<Supervisor> Supervisor::create(const policy::Plan& plan, ViolationLog& lo
     auto ruleset = build_landlock(lp);
     if (!ruleset) return ruleset.take_error();
     const bool restricts = !lp.unrestricted_read || !lp.unrestricted_write || !lp.unrestricted_exec;
-    // Until the supervisor checks file access itself, Landlock is what enforces the lists:
-    // without it, a policy that restricts files cannot be enforced, so nothing runs.
+    // The brokers decide the calls they see inside the domain; Landlock bounds everything
+    // else (exec's file access, inotify_add_watch, what the kernel runs): without it, a
+    // policy that restricts files cannot be enforced, so nothing runs.
     if (!ruleset->enforced() && restricts) {
       return make_error(
           "this kernel has no Landlock (needs Linux 5.13 or later with Landlock enabled), "

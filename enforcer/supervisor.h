@@ -1,8 +1,8 @@
-// The supervisor tier, first slice: ptrace (PTRACE_SEIZE with EXITKILL) over a seccomp filter
-// that sends execve/execveat to us (SECCOMP_RET_TRACE). Every fork, vfork, clone and thread is
-// followed from its first instruction; every exec is checked before it happens (for a friendly
-// errno) and verified after the new image is loaded, before it runs one instruction, from
-// /proc/PID/exe (race-free: TOCTOU rule (c)); the policy switches at exec.
+// The supervisor tier (docs/ARCHITECTURE.md): ptrace (PTRACE_SEIZE with EXITKILL) over a
+// seccomp filter that sends execve/execveat to us (SECCOMP_RET_TRACE). Every fork, vfork, clone
+// and thread is followed from its first instruction; every exec is checked before it happens
+// (for a friendly errno) and verified after the new image is loaded, before it runs one
+// instruction, from /proc/PID/exe (race-free: TOCTOU rule (c)); the policy switches at exec.
 //
 // File and TCP access is bounded by a Landlock domain derived from the Plan
 // (landlock_plan.h): race-free, in the kernel, but an over-approximation of the policy. Inside
@@ -11,10 +11,12 @@
 // itself (the TOCTOU rule, case b): the open family (open_broker.h); unlink, rmdir, mkdir,
 // rename, link, symlink (path_broker.h); stat, statx, statfs, access, readlink, chmod, chown,
 // truncate, the utime family, the xattr calls and mknod, with their *at and l* forms
-// (meta_broker.h); connect and bind (socket_broker.h). chdir is decided, then run by the
-// kernel (on_meta_notification says why that is safe).
-// Not yet here: sendto/sendmsg destinations, inotify_add_watch and fanotify_mark paths, calls
-// on descriptors (fchmod, fchown, ...), and syslog records for what Landlock alone denies.
+// (meta_broker.h); connect and bind (socket_broker.h); the destinations of sendto (with an
+// address), sendmsg and sendmmsg (send_broker.h). chdir is decided, then run by the kernel
+// (on_meta_notification says why that is safe). The dangerous syscalls of the kernel tier stop
+// here too (SECCOMP_RET_TRACE) for their errno and their record (on_traced_denial).
+// Not decided here: inotify_add_watch and fanotify_mark paths, calls on descriptors (fchmod,
+// fchown, ...); and what Landlock alone denies gets no syslog record.
 #pragma once
 
 #include <sys/types.h>

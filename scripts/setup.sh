@@ -1,11 +1,18 @@
 #!/usr/bin/env bash
 # Installs what stsh needs on Debian 12 (only what is missing), then configures and builds
-# into build/. Sourced by scripts/demo.sh and scripts/test.sh; safe to run again.
+# into build/, saying what it does at each step and showing the build's progress. Run by
+# scripts/demo.sh and scripts/test.sh; safe to run again.
+#
+# A new build/ is configured with --prefix=/usr (where `sudo meson install -C build` then
+# installs, as the README's "Build and install" says). A build/ that exists keeps its options:
+# `meson setup` cannot change them (it says "Directory already configured" and keeps them),
+# so this script says which prefix it has when it is not /usr; `meson configure build
+# -Dprefix=/usr` changes it.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 packages=(meson ninja-build g++ pkg-config libseccomp-dev libreadline-dev libyaml-cpp-dev catch2
-          clang libclang-rt-14-dev python3 rsyslog util-linux perl
+          clang libclang-rt-14-dev python3 rsyslog util-linux bsdutils mount passwd procps perl
           vim less git tar findutils mawk
           openssh-server openssh-client rsync)
 missing=()
@@ -19,7 +26,9 @@ if ((${#missing[@]})); then
     exit 1
   fi
   export DEBIAN_FRONTEND=noninteractive
+  echo "setup: apt-get update"
   apt-get update -qq
+  echo "setup: apt-get install (a few minutes on a fresh machine)"
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
@@ -27,8 +36,27 @@ fi
 werror=false
 [[ ${CI:-} == true ]] && werror=true
 if [[ ! -f build/build.ninja ]]; then
-  meson setup build -Dwerror="$werror" >/dev/null
+  echo "setup: configuring build/ (meson setup build --prefix=/usr -Dwerror=$werror)"
+  meson setup build --prefix=/usr -Dwerror="$werror" >/dev/null
 else
-  meson configure build -Dwerror="$werror" >/dev/null
+  read -r prefix configured_werror < <(meson introspect build --buildoptions | python3 -c '
+import json, sys
+options = {o["name"]: o["value"] for o in json.load(sys.stdin)}
+print(options["prefix"], str(options["werror"]).lower())')
+  # Only when it changes: meson configure regenerates the build files.
+  if [[ $configured_werror != "$werror" ]]; then
+    meson configure build -Dwerror="$werror" >/dev/null
+  fi
+  echo "setup: using build/ as configured (prefix $prefix, werror=$werror)"
+  if [[ $prefix != /usr ]]; then
+    echo "setup: note: 'meson install -C build' installs under $prefix; to install under /usr:" \
+      "meson configure build -Dprefix=/usr"
+  fi
+fi
+if [[ ! -f build/shell/stsh ]]; then
+  echo "setup: building in build/ (the first build takes about 3 minutes on 2 cores)"
+else
+  echo "setup: building in build/ (what changed)"
 fi
 meson compile -C build
+echo "setup: built build/shell/stsh, build/enforcer/stsh-run, build/policy/stsh-policy"

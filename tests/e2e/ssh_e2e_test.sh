@@ -11,7 +11,7 @@
 #
 # It makes users stsh-e2e-{alice,bob,carol,dave,erin,frank}, their policies in
 # $E2E_POLICY_DIR/users/, the group "stsh" if missing, and starts its own sshd and rsyslogd;
-# all of it is removed at exit (tests/e2e/lib.sh). Every denial it asserts is one that Unix
+# all of it is removed at exit (tests/lib/harness.sh, tests/e2e/lib.sh). Every denial it asserts is one that Unix
 # permissions would allow: the files and directories "outside" are world-readable and
 # world-writable, so with another shell (bash) the transfers and reads succeed and the
 # checks fail. The closing line is "script checks: N passed, M failed".
@@ -22,12 +22,13 @@ if (($# != 2)); then
 fi
 shell_under_test=$1
 root=$2
+# shellcheck source=tests/lib/harness.sh
+source "$root/tests/lib/harness.sh"
 # shellcheck source=tests/e2e/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-e2e_require_root_and_tools
-[[ -x $shell_under_test ]] || e2e_die "$shell_under_test is not an executable"
-e2e_init
+e2e_init "$@"
+[[ -x $shell_under_test ]] || die "$shell_under_test is not an executable"
 echo "e2e: work directory $E2E_WORK"
 
 # Tokens the checks look for: in each home's e2e-marker.txt, and in the files outside
@@ -53,8 +54,8 @@ E2E_SHELL=$E2E_WORK/bin/stsh
 e2e_start_rsyslog "$root/etc/rsyslog/stsh.conf"
 e2e_keys
 if ! getent group "$E2E_GROUP" >/dev/null; then
-  e2e_undo groupdel "$E2E_GROUP"
-  groupadd --system "$E2E_GROUP" || e2e_die "groupadd $E2E_GROUP failed"
+  undo groupdel "$E2E_GROUP"
+  groupadd --system "$E2E_GROUP" || die "groupadd $E2E_GROUP failed"
 fi
 e2e_policy_dir "$root"
 
@@ -81,8 +82,8 @@ e2e_expect "the shipped sshd snippet applies to members of group $E2E_GROUP" sta
   'out~^subsystem sftp /usr/lib/openssh/sftp-server$'
 
 home_alice=$E2E_WORK/home/alice
-token_re=$(e2e_re "$E2E_TOKEN")
-secret_re=$(e2e_re "$secret")
+token_re=$(re_quote "$E2E_TOKEN")
+secret_re=$(re_quote "$secret")
 
 # --- an interactive login -----------------------------------------------------------------
 # The client sends the lines at once; the terminal echoes them, so the checks look for
@@ -98,7 +99,7 @@ cat $out/readable.txt
 exit"
 e2e_expect "interactive: a permitted command runs, a denied program does not, a file outside the policy is not read" \
   "out~$token_re" 'out!~E2E-ESC' "out!~$secret_re" 'out~Permission denied|not permitted'
-e2e_logged "interactive: the denied program (user, program, path)" 'violation' \
+logged_all "interactive: the denied program (user, program, path)" 'violation' \
   "user=$E2E_PREFIX-alice( |\$)" 'path=/usr/bin/perl( |$)'
 e2e_violation_logged "interactive: the denied read" alice /usr/bin/cat "$out/readable.txt"
 
@@ -123,7 +124,7 @@ e2e_expect "ssh cmd: it runs as the user" status=0 "out~^$E2E_PREFIX-alice\$"
 e2e_run e2e_ssh alice -- "perl -e 'print \"E2E-\", \"ESC\\n\"'"
 e2e_expect "ssh cmd: a program that is not a command of the policy does not run" \
   status!=0 'out!~E2E-ESC' 'err~perl'
-e2e_logged "ssh cmd: the denied program" 'violation' "user=$E2E_PREFIX-alice( |\$)" \
+logged_all "ssh cmd: the denied program" 'violation' "user=$E2E_PREFIX-alice( |\$)" \
   'path=/usr/bin/perl( |$)'
 e2e_run e2e_ssh alice -- cat "$out/readable.txt"
 e2e_expect "ssh cmd: a permitted program cannot read outside the policy" \
@@ -131,18 +132,18 @@ e2e_expect "ssh cmd: a permitted program cannot read outside the policy" \
 e2e_violation_logged "ssh cmd: the denied read" alice /usr/bin/cat "$out/readable.txt"
 e2e_run e2e_ssh alice -- cp e2e-marker.txt "$out/cp-alice.txt"
 e2e_expect "ssh cmd: a permitted program cannot write outside the policy" status!=0
-e2e_check "ssh cmd: the denied write did not land" test ! -e "$out/cp-alice.txt"
+check "ssh cmd: the denied write did not land" test ! -e "$out/cp-alice.txt"
 e2e_violation_logged "ssh cmd: the denied write" alice /usr/bin/cp "$out/cp-alice.txt"
 e2e_run e2e_ssh alice -- mkdir "$out/mkdir-alice"
 e2e_expect "ssh cmd: mkdir outside the policy fails" status!=0
-e2e_check "ssh cmd: the denied mkdir did not happen" test ! -e "$out/mkdir-alice"
+check "ssh cmd: the denied mkdir did not happen" test ! -e "$out/mkdir-alice"
 e2e_violation_logged "ssh cmd: the denied mkdir" alice /usr/bin/mkdir "$out/mkdir-alice"
 
 # bob: the command toggle is off (and scp and rsync; sftp is on).
 e2e_run e2e_ssh bob -- echo E2E-BOB-CMD
 e2e_expect "ssh cmd: refused when the policy's ssh command toggle is off (status 1, why on stderr)" \
   status=1 'out!~E2E-BOB-CMD' 'err~.'
-e2e_logged "ssh cmd: bob's refusal, with the command" "user=$E2E_PREFIX-bob( |\$)" 'E2E-BOB-CMD'
+logged_all "ssh cmd: bob's refusal, with the command" "user=$E2E_PREFIX-bob( |\$)" 'E2E-BOB-CMD'
 interactive bob "cat e2e-marker.txt
 exit"
 e2e_expect "ssh cmd: the toggle does not stop bob's interactive login" "out~$token_re"
@@ -155,17 +156,17 @@ scp_cases() { # LABEL EXE-RE [SCP-OPTION]
   shift 2
   e2e_run e2e_scp "$@" "$E2E_WORK/upload.txt" "$(e2e_remote alice "scp-$label.txt")"
   e2e_expect "scp $label: upload into the home" status=0
-  e2e_check "scp $label: the upload landed" e2e_file_holds "$home_alice/scp-$label.txt" "$upload"
+  check "scp $label: the upload landed" e2e_file_holds "$home_alice/scp-$label.txt" "$upload"
   e2e_run e2e_scp "$@" "$(e2e_remote alice "scp-$label.txt")" "$E2E_WORK/scp-$label-down.txt"
   e2e_expect "scp $label: download from the home" status=0
-  e2e_check "scp $label: the download arrived" e2e_file_holds "$E2E_WORK/scp-$label-down.txt" "$upload"
+  check "scp $label: the download arrived" e2e_file_holds "$E2E_WORK/scp-$label-down.txt" "$upload"
   e2e_run e2e_scp "$@" "$E2E_WORK/upload.txt" "$(e2e_remote alice "$out/scp-$label.txt")"
   e2e_expect "scp $label: upload outside the policy fails" status!=0
-  e2e_check "scp $label: the denied upload did not land" test ! -e "$out/scp-$label.txt"
+  check "scp $label: the denied upload did not land" test ! -e "$out/scp-$label.txt"
   e2e_violation_logged "scp $label: the denied upload" alice "$exe" "$out/scp-$label.txt"
   e2e_run e2e_scp "$@" "$(e2e_remote alice "$out/readable.txt")" "$E2E_WORK/scp-$label-out.txt"
   e2e_expect "scp $label: download from outside the policy fails" status!=0
-  e2e_check "scp $label: nothing of the denied file arrived" \
+  check "scp $label: nothing of the denied file arrived" \
     test ! -s "$E2E_WORK/scp-$label-out.txt"
   e2e_violation_logged "scp $label: the denied download" alice "$exe" "$out/readable.txt"
 }
@@ -174,65 +175,65 @@ scp_cases sftp-protocol /usr/lib/openssh/sftp-server
 
 e2e_run e2e_scp -O "$E2E_WORK/upload.txt" "$(e2e_remote bob e2e-bob-scp.txt)"
 e2e_expect "scp legacy: refused when the policy's scp toggle is off" status!=0
-e2e_check "scp legacy: nothing landed for bob" test ! -e "$E2E_WORK/home/bob/e2e-bob-scp.txt"
-e2e_logged "scp legacy: bob's refusal, with the command" "user=$E2E_PREFIX-bob( |\$)" 'e2e-bob-scp\.txt'
+check "scp legacy: nothing landed for bob" test ! -e "$E2E_WORK/home/bob/e2e-bob-scp.txt"
+logged_all "scp legacy: bob's refusal, with the command" "user=$E2E_PREFIX-bob( |\$)" 'e2e-bob-scp\.txt'
 
 # --- sftp -----------------------------------------------------------------------------
 e2e_run e2e_sftp alice "ls
 put $E2E_WORK/upload.txt sftp-up.txt
 get sftp-up.txt $E2E_WORK/sftp-down.txt"
 e2e_expect "sftp: ls, put and get in the home" status=0 'out~e2e-marker\.txt'
-e2e_check "sftp: the put landed" e2e_file_holds "$home_alice/sftp-up.txt" "$upload"
-e2e_check "sftp: the get arrived" e2e_file_holds "$E2E_WORK/sftp-down.txt" "$upload"
+check "sftp: the put landed" e2e_file_holds "$home_alice/sftp-up.txt" "$upload"
+check "sftp: the get arrived" e2e_file_holds "$E2E_WORK/sftp-down.txt" "$upload"
 e2e_run e2e_sftp alice "ls $out"
 e2e_expect "sftp: ls outside the policy fails" status!=0 'out!~readable\.txt'
 e2e_violation_logged "sftp: the denied ls" alice /usr/lib/openssh/sftp-server "$out"
 e2e_run e2e_sftp alice "get $out/readable.txt $E2E_WORK/sftp-out.txt"
 e2e_expect "sftp: get outside the policy fails" status!=0
-e2e_check "sftp: nothing of the denied file arrived" test ! -s "$E2E_WORK/sftp-out.txt"
+check "sftp: nothing of the denied file arrived" test ! -s "$E2E_WORK/sftp-out.txt"
 e2e_violation_logged "sftp: the denied get" alice /usr/lib/openssh/sftp-server "$out/readable.txt"
 e2e_run e2e_sftp alice "put $E2E_WORK/upload.txt $out/sftp-put.txt"
 e2e_expect "sftp: put outside the policy fails" status!=0
-e2e_check "sftp: the denied put did not land" test ! -e "$out/sftp-put.txt"
+check "sftp: the denied put did not land" test ! -e "$out/sftp-put.txt"
 e2e_violation_logged "sftp: the denied put" alice /usr/lib/openssh/sftp-server "$out/sftp-put.txt"
 e2e_run e2e_sftp bob "put $E2E_WORK/upload.txt e2e-bob-sftp.txt"
 e2e_expect "sftp: works for bob, whose sftp toggle is on" status=0
-e2e_check "sftp: bob's put landed" e2e_file_holds "$E2E_WORK/home/bob/e2e-bob-sftp.txt" "$upload"
+check "sftp: bob's put landed" e2e_file_holds "$E2E_WORK/home/bob/e2e-bob-sftp.txt" "$upload"
 
 # --- rsync ----------------------------------------------------------------------------
 e2e_run e2e_rsync "$E2E_WORK/upload.txt" "$(e2e_remote alice rsync-up.txt)"
 e2e_expect "rsync: to the home" status=0
-e2e_check "rsync: the upload landed" e2e_file_holds "$home_alice/rsync-up.txt" "$upload"
+check "rsync: the upload landed" e2e_file_holds "$home_alice/rsync-up.txt" "$upload"
 e2e_run e2e_rsync "$(e2e_remote alice rsync-up.txt)" "$E2E_WORK/rsync-down.txt"
 e2e_expect "rsync: from the home" status=0
-e2e_check "rsync: the download arrived" e2e_file_holds "$E2E_WORK/rsync-down.txt" "$upload"
+check "rsync: the download arrived" e2e_file_holds "$E2E_WORK/rsync-down.txt" "$upload"
 # An absolute path in the home is as permitted as a relative one.
 e2e_run e2e_rsync "$E2E_WORK/upload.txt" "$(e2e_remote alice "$home_alice/rsync-abs.txt")"
 e2e_expect "rsync: to an absolute path in the home" status=0
-e2e_check "rsync: the upload to an absolute path landed" e2e_file_holds "$home_alice/rsync-abs.txt" "$upload"
+check "rsync: the upload to an absolute path landed" e2e_file_holds "$home_alice/rsync-abs.txt" "$upload"
 e2e_run e2e_rsync "$E2E_WORK/upload.txt" "$(e2e_remote alice "$out/rsync-up.txt")"
 e2e_expect "rsync: to a path outside the policy fails" status!=0
 # shellcheck disable=SC2016 # the inner bash's $1
-e2e_check "rsync: nothing landed outside the policy" \
+check "rsync: nothing landed outside the policy" \
   bash -c 'shopt -s nullglob dotglob; files=("$1"/*rsync-up*); ((${#files[@]} == 0))' _ "$out"
 # The denied path is the target, or rsync's temporary file next to it
 # (.rsync-up.txt.XXXXXX), or a directory on the way: rsync 3.5 opens an absolute
 # destination one directory at a time from / (O_PATH|O_DIRECTORY), so the first directory
 # the policy does not let it read is where it stops.
-e2e_logged "rsync: the denied write (or the first denied directory on its way)" 'violation' \
+logged_all "rsync: the denied write (or the first denied directory on its way)" 'violation' \
   "user=$E2E_PREFIX-alice( |\$)" 'exe=/usr/bin/rsync( |$)' \
-  "path=(/tmp|$(e2e_re "$E2E_WORK")|$(e2e_re "$out")|$(e2e_re "$out/")\\.?rsync-up\\.txt[^ ]*)( |\$)"
+  "path=(/tmp|$(re_quote "$E2E_WORK")|$(re_quote "$out")|$(re_quote "$out/")\\.?rsync-up\\.txt[^ ]*)( |\$)"
 e2e_run e2e_rsync "$(e2e_remote alice "$out/readable.txt")" "$E2E_WORK/rsync-out.txt"
 e2e_expect "rsync: from a path outside the policy fails" status!=0
-e2e_check "rsync: nothing of the denied file arrived" test ! -s "$E2E_WORK/rsync-out.txt"
+check "rsync: nothing of the denied file arrived" test ! -s "$E2E_WORK/rsync-out.txt"
 # The sender enters the file's directory first (chdir), so the denial may name it.
-e2e_logged "rsync: the denied read (or its directory)" 'violation' \
+logged_all "rsync: the denied read (or its directory)" 'violation' \
   "user=$E2E_PREFIX-alice( |\$)" 'exe=/usr/bin/rsync( |$)' \
-  "path=($(e2e_re "$out")|$(e2e_re "$out/readable.txt"))( |\$)"
+  "path=($(re_quote "$out")|$(re_quote "$out/readable.txt"))( |\$)"
 e2e_run e2e_rsync "$E2E_WORK/upload.txt" "$(e2e_remote bob e2e-bob-rsync.txt)"
 e2e_expect "rsync: refused when the policy's rsync toggle is off" status!=0
-e2e_check "rsync: nothing landed for bob" test ! -e "$E2E_WORK/home/bob/e2e-bob-rsync.txt"
-e2e_logged "rsync: bob's refusal, with the command" "user=$E2E_PREFIX-bob( |\$)" 'rsync --server'
+check "rsync: nothing landed for bob" test ! -e "$E2E_WORK/home/bob/e2e-bob-rsync.txt"
+logged_all "rsync: bob's refusal, with the command" "user=$E2E_PREFIX-bob( |\$)" 'rsync --server'
 
 # --- forwarding, refused by the shipped snippet (the global configuration allows it) ---
 e2e_run e2e_ssh alice -W "127.0.0.1:$E2E_PORT"
@@ -246,7 +247,7 @@ e2e_expect "forwarding: ssh -R (a remote listener) is refused" status!=0 \
 e2e_run e2e_ssh carol -- id
 e2e_expect "insecure policy (group-writable): nothing runs, and the user is told why" \
   status!=0 'out!~uid=' "err~$E2E_PREFIX-carol\\.yaml: insecure policy file"
-e2e_logged "insecure policy (group-writable): the refusal" "$E2E_PREFIX-carol\\.yaml" 'insecure'
+logged_all "insecure policy (group-writable): the refusal" "$E2E_PREFIX-carol\\.yaml" 'insecure'
 interactive carol "cat e2e-marker.txt
 exit"
 e2e_expect "insecure policy (group-writable): no interactive session either" \
@@ -256,7 +257,7 @@ e2e_expect "insecure policy (group-writable): no sftp either" status!=0 'out!~e2
 e2e_run e2e_ssh dave -- id
 e2e_expect "insecure policy (owned by the user): nothing runs, and the user is told why" \
   status!=0 'out!~uid=' "err~$E2E_PREFIX-dave\\.yaml: insecure policy file: it is owned by uid"
-e2e_logged "insecure policy (owned by the user): the refusal" "$E2E_PREFIX-dave\\.yaml" 'insecure'
+logged_all "insecure policy (owned by the user): the refusal" "$E2E_PREFIX-dave\\.yaml" 'insecure'
 
 # erin has no users/ file; she gets a group's policy or default.yaml if this machine has
 # one, and is refused if it has none.
@@ -271,7 +272,7 @@ if [[ -z $erin_policy ]]; then
   e2e_run e2e_ssh erin -- id
   e2e_expect "no policy at all: nothing runs, and the user is told why" \
     status!=0 'out!~uid=' "err~no policy for user '$E2E_PREFIX-erin'"
-  e2e_logged "no policy at all: the refusal" "$E2E_PREFIX-erin" 'no policy'
+  logged_all "no policy at all: the refusal" "$E2E_PREFIX-erin" 'no policy'
 else
   echo "note: not testing a user without any policy: $E2E_POLICY_DIR/$erin_policy exists"
 fi
@@ -280,6 +281,7 @@ fi
 # Each makes a directory and copies into it (permitted), reads a file and lists a
 # directory outside the policy (two denials with paths of its own), and reads its copy.
 mkdir "$E2E_WORK/conc"
+log_mark
 pids=()
 for i in $(seq 20); do
   (
@@ -299,27 +301,27 @@ for i in $(seq 20); do
   fi
 done
 if ((${#bad[@]} == 0)); then
-  e2e_ok "20 concurrent sessions: each ran its permitted commands and read nothing outside the policy"
+  pass "20 concurrent sessions: each ran its permitted commands and read nothing outside the policy"
 else
-  e2e_fail "20 concurrent sessions: ${#bad[@]} went wrong" "$(printf '%s\n' "${bad[@]}")"
+  fail "20 concurrent sessions: ${#bad[@]} went wrong" "$(printf '%s\n' "${bad[@]}")"
 fi
 # Every session's two denials are in the log.
 missing=()
 for _ in $(seq 50); do
   missing=()
   for i in $(seq 20); do
-    [[ -n $(e2e_log_lines 'violation' "user=$E2E_PREFIX-frank( |\$)" 'exe=/usr/bin/cat( |$)' \
-      "path=$(e2e_re "$out/conc-$i.txt")( |\$)") ]] || missing+=("session $i: cat $out/conc-$i.txt")
-    [[ -n $(e2e_log_lines 'violation' "user=$E2E_PREFIX-frank( |\$)" 'exe=/usr/bin/ls( |$)' \
-      "path=$(e2e_re "$out/conc-dirs/$i")( |\$)") ]] || missing+=("session $i: ls $out/conc-dirs/$i")
+    [[ -n $(log_lines 'violation' "user=$E2E_PREFIX-frank( |\$)" 'exe=/usr/bin/cat( |$)' \
+      "path=$(re_quote "$out/conc-$i.txt")( |\$)") ]] || missing+=("session $i: cat $out/conc-$i.txt")
+    [[ -n $(log_lines 'violation' "user=$E2E_PREFIX-frank( |\$)" 'exe=/usr/bin/ls( |$)' \
+      "path=$(re_quote "$out/conc-dirs/$i")( |\$)") ]] || missing+=("session $i: ls $out/conc-dirs/$i")
   done
   ((${#missing[@]} == 0)) && break
   sleep 0.1
 done
 if ((${#missing[@]} == 0)); then
-  e2e_ok "20 concurrent sessions: all 40 denials are in the log"
+  pass "20 concurrent sessions: all 40 denials are in the log"
 else
-  e2e_fail "20 concurrent sessions: ${#missing[@]} of 40 denials not in the log" "$(printf '%s\n' "${missing[@]}")"
+  fail "20 concurrent sessions: ${#missing[@]} of 40 denials not in the log" "$(printf '%s\n' "${missing[@]}")"
 fi
 e2e_no_processes_left "20 concurrent sessions: no process of the user outlives them" "$E2E_PREFIX-frank"
 
@@ -342,18 +344,18 @@ if [[ -n $sleeping ]]; then
   e2e_no_processes_left "killed client: the running command and the session end" "$E2E_PREFIX-frank"
 else
   kill -9 "$client" 2>/dev/null
-  e2e_fail "killed client: the interactive session never ran sleep" "$(tr -d '\r' <"$E2E_WORK/killed.out")"
+  fail "killed client: the interactive session never ran sleep" "$(tr -d '\r' <"$E2E_WORK/killed.out")"
 fi
 exec 7>&-
 wait "$client" 2>/dev/null
 
 # --- the log as a whole ---------------------------------------------------------------
 # shellcheck disable=SC2016 # the inner bash's $1, $2 and $3
-e2e_check "syslog: the shipped rsyslog snippet routes stsh's records to its file, and stops them there" \
+check "syslog: the shipped rsyslog snippet routes stsh's records to its file, and stops them there" \
   bash -c 'grep -q "violation user=$1" "$2" && ! grep -q "violation user=$1" "$3" 2>/dev/null' \
   _ "$E2E_PREFIX-" "$E2E_LOG" "$E2E_OTHER_LOG"
 for name in alice bob carol dave erin; do
   e2e_no_processes_left "no process of $E2E_PREFIX-$name is left" "$E2E_PREFIX-$name"
 done
 
-e2e_summary
+summary

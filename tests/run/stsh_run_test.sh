@@ -3,110 +3,47 @@
 # xargs and find -exec, the supervisor's death, the open, path, metadata and socket brokers,
 # races and other names that try to get past them, and one syslog record per denial.
 #
-# Needs root: it runs its own rsyslogd on a private socket and, in a private mount namespace
-# whose /dev is an overlay (so nothing is made in the machine's /dev), binds that socket over
-# /dev/log for stsh-run, so the records it asserts are the ones stsh wrote, whatever syslog
-# daemon the machine has. Everything a run makes (files, sockets, the policies naming them,
-# the test user) is its own, so runs from two build directories can overlap.
+# Needs root. It runs on tests/lib/harness.sh: a private mount namespace whose /dev/log is
+# the socket of its own rsyslogd (the machine's /dev/log, a live syslog socket or nothing,
+# is never touched), so the records it asserts are the ones stsh wrote, whatever syslog
+# daemon the machine has; each `logged` reads only what came after the mark of the command
+# it is about. Everything a run makes (files, sockets, the policies naming them, the test
+# user) is its own, so runs from two build directories can overlap, and what a killed run
+# left behind is removed by the next.
 # Usage: stsh_run_test.sh STSH-RUN SOURCE_ROOT EXEC-ATTACKS
 set -u
 run=$1
 root=$2
 attacks=$3
 policy=$root/tests/run/exec.yaml
-failures=0
-passes=0
+# shellcheck source=tests/lib/harness.sh
+. "$root/tests/lib/harness.sh"
+harness_init run-test "$@"
+require_tools perl python3 runuser pgrep
+start_private_log
+# The unprivileged user of the limits checks: this run's own, so that another run ending
+# cannot delete it under us.
+test_user=stsh-run-$$
 
-if [[ $(id -u) -ne 0 ]]; then
-  echo "stsh_run_test: needs root (private mount namespace and rsyslogd); run it with sudo" >&2
-  exit 1
-fi
-command -v rsyslogd >/dev/null || { echo "stsh_run_test: rsyslogd is not installed" >&2; exit 1; }
-
-work=$(mktemp -d /tmp/stsh-run-test.XXXXXX)
-# The file checks' directories live here too; the test user of the limits checks reads it.
-chmod 755 "$work"
-sock=$work/log.sock
-logfile=$work/stsh.log
-cat >"$work/rsyslog.conf" <<CONF
-global(workDirectory="$work")
-module(load="imuxsock" SysSock.Use="off")
-input(type="imuxsock" Socket="$sock" CreatePath="on")
-local5.* action(type="omfile" file="$logfile" template="RSYSLOG_FileFormat")
-CONF
-rsyslogd -f "$work/rsyslog.conf" -i "$work/rsyslogd.pid"
-# The unprivileged user of the limits checks: this run's own, so that another run ending cannot
-# delete it under us. One left by a run that died with the same pid is used and left alone.
-test_user=stsh-test-$$
-made_user=false
-cleanup() {
-  [[ -f $work/rsyslogd.pid ]] && kill "$(cat "$work/rsyslogd.pid")" 2>/dev/null
-  [[ -n ${swapper:-} ]] && kill "$swapper" 2>/dev/null
-  $made_user && userdel "$test_user" 2>/dev/null
-  rm -rf "$work"
-}
-trap cleanup EXIT
-for _ in $(seq 50); do [[ -S $sock ]] && break; sleep 0.1; done
-[[ -S $sock ]] || { echo "stsh_run_test: rsyslogd did not create $sock" >&2; exit 1; }
-
-# in_log_ns CMD...: CMD in a private mount namespace whose /dev/log is our rsyslogd's socket.
-# /dev is an overlay there (each call its own upper layer), so the socket gets a /dev/log to be
-# mounted on without anything made in, or taken from, the /dev that other runs share.
-in_log_ns() {
-  local layer
-  layer=$(mktemp -d "$work/dev.XXXXXX") && mkdir "$layer/upper" "$layer/work" || return 125
-  unshare --mount --propagation private bash -c '
-    mount -t overlay overlay -o "lowerdir=/dev,upperdir=$1/upper,workdir=$1/work" /dev &&
-      : >/dev/log && mount --bind "$2" /dev/log && shift 2 && exec "$@"' _ "$layer" "$sock" "$@"
-}
-
-# confined CMD...: stsh-run with the test policy, /dev/log pointing at our rsyslogd.
+# confined CMD...: stsh-run with the test policy (its records reach the private rsyslogd).
 confined() {
-  in_log_ns "$run" --policy "$policy" -- "$@"
+  "$run" --policy "$policy" -- "$@"
 }
 
-# The log's length before a command: `logged` looks only at what came after it, so a record an
-# earlier command wrote cannot pass a later check. expect sets it; other commands call set_mark.
-log_mark=0
-set_mark() { log_mark=$(cat "$logfile" 2>/dev/null | wc -l); }
-
-# expect STATUS PATTERN CMD...: exit status and a regex over stdout+stderr.
+# expect STATUS PATTERN CMD...: exit status and a regex over stdout+stderr. It marks the log
+# first, so the `logged` checks after it look only at what this command (and what follows
+# it) wrote.
 expect() {
   local want=$1 pattern=$2
   shift 2
   local out status
-  set_mark
+  log_mark
   out=$(confined "$@" 2>&1)
   status=$?
   if [[ $status -ne $want ]] || ! grep -Eq -- "$pattern" <<<"$out"; then
-    echo "FAIL: $* -> status $status (want $want), output:"
-    sed 's/^/    /' <<<"$out"
-    echo "    (wanted /$pattern/)"
-    failures=$((failures + 1))
+    fail "$* -> status $status (want $want)" "output:"$'\n'"$out" "(wanted /$pattern/)"
   else
-    echo "ok: $*"; passes=$((passes + 1))
-  fi
-}
-
-# logged PATTERN: a record matching PATTERN reached rsyslogd (it writes asynchronously) since
-# the last mark.
-logged() {
-  for _ in $(seq 50); do
-    tail -n +$((log_mark + 1)) "$logfile" 2>/dev/null | grep -Eq -- "$1" &&
-      { echo "ok: logged /$1/"; passes=$((passes + 1)); return; }
-    sleep 0.1
-  done
-  echo "FAIL: no record /$1/ in the log since line $log_mark:"
-  tail -n +$((log_mark + 1)) "$logfile" 2>/dev/null | sed 's/^/    /'
-  failures=$((failures + 1))
-}
-
-# check DESCRIPTION CMD...: CMD (run here, unconfined) succeeds.
-check() {
-  if "${@:2}"; then
-    echo "ok: $1"; passes=$((passes + 1))
-  else
-    echo "FAIL: $1"; failures=$((failures + 1))
+    pass "$*"
   fi
 }
 
@@ -124,27 +61,27 @@ expect 127 'command not found' no-such-command-xyz
 # A policy that does not load runs nothing.
 out=$("$run" --policy "$root/tests/policies/bad/unknown_key.yaml" -- /usr/bin/echo RAN 2>&1); status=$?
 if [[ $status -eq 126 && $out == *"refusing to run anything"*"unknown key 'wirte'"* && $out != *RAN* ]]; then
-  echo "ok: an invalid policy refuses to run anything"; passes=$((passes + 1))
+  pass "an invalid policy refuses to run anything"
 else
-  echo "FAIL: invalid policy: $status $out"; failures=$((failures + 1))
+  fail "invalid policy: $status $out"
 fi
 
 # Escapes through permitted programs meet the same policy: no shell runs, each is logged.
 expect 126 "env: 'sh': Permission denied" env sh -c 'echo ESCAPED'
 logged 'entry=[^ ]*exec.yaml:[0-9]+:[0-9]+ syscall=execve path=/usr/bin/dash argv="sh -c echo ESCAPED"'
 out=$(echo /etc | confined xargs sh -c 'echo ESCAPED' 2>&1); status=$?
-if [[ $status -eq 126 && $out != *ESCAPED* ]]; then echo "ok: xargs sh denied"; passes=$((passes + 1)); else echo "FAIL: xargs sh: $status $out"; failures=$((failures + 1)); fi
+if [[ $status -eq 126 && $out != *ESCAPED* ]]; then pass "xargs sh denied"; else fail "xargs sh: $status $out"; fi
 expect 0 'found /etc/hostname' find /etc/hostname -exec echo found '{}' ';'
-set_mark
+log_mark
 out=$(confined find /etc/hostname -exec sh -c 'echo ESCAPED' ';' 2>&1); status=$?
-if [[ $out != *ESCAPED* && $out == *"Permission denied"* ]]; then echo "ok: find -exec sh denied"; passes=$((passes + 1)); else echo "FAIL: find -exec sh: $status $out"; failures=$((failures + 1)); fi
+if [[ $out != *ESCAPED* && $out == *"Permission denied"* ]]; then pass "find -exec sh denied"; else fail "find -exec sh: $status $out"; fi
 logged 'syscall=execve path=/usr/bin/dash argv="sh -c echo ESCAPED" rule=default action=deny\[EACCES\]'
 
 # Audit mode: what would be denied runs, and is logged as such.
-set_mark
-out=$(in_log_ns "$run" --policy "$policy" --mode audit -- env sh -c 'echo AUDITED' 2>&1); status=$?
-[[ $status -eq 0 && $out == *AUDITED* ]] && { echo "ok: audit mode runs what enforce mode denies"; passes=$((passes + 1)); } ||
-  { echo "FAIL: audit mode: $status $out"; failures=$((failures + 1)); }
+log_mark
+out=$("$run" --policy "$policy" --mode audit -- env sh -c 'echo AUDITED' 2>&1); status=$?
+[[ $status -eq 0 && $out == *AUDITED* ]] && pass "audit mode runs what enforce mode denies" ||
+  fail "audit mode: $status $out"
 logged 'syscall=execve path=/usr/bin/dash argv="sh -c echo AUDITED" rule=default action=audit-deny\[EACCES\] mode=audit'
 
 # argv rules: perl may start echo, but not with an argument the rule forbids.
@@ -161,17 +98,17 @@ printf '#!/usr/bin/echo\n' >"$work/echo.sh"
 printf '#!/usr/bin/dash\necho ESCAPED\n' >"$work/dash.sh"
 chmod 755 "$work/echo.sh" "$work/dash.sh"
 expect 0 "^$work/echo.sh\$" "$work/echo.sh"
-set_mark
+log_mark
 out=$(confined "$work/dash.sh" 2>&1); status=$?
-if [[ $status -eq 126 && $out != *ESCAPED* ]]; then echo "ok: a script whose interpreter is denied does not run"; passes=$((passes + 1)); else echo "FAIL: dash script: $status $out"; failures=$((failures + 1)); fi
+if [[ $status -eq 126 && $out != *ESCAPED* ]]; then pass "a script whose interpreter is denied does not run"; else fail "dash script: $status $out"; fi
 logged "syscall=execve path=/usr/bin/dash argv=$work/dash.sh rule=default action=deny"
 
 # Attacks on exec control (tests/helpers/exec_attacks.c): a denied program never runs.
 out=$(confined "$attacks" race-thread /usr/bin/true /usr/bin/id 300 2>&1); status=$?
 if [[ $out != *uid=* && $out == *"race-thread: done"* ]]; then
-  echo "ok: a thread rewriting the exec path never gets the denied program run"; passes=$((passes + 1))
+  pass "a thread rewriting the exec path never gets the denied program run"
 else
-  echo "FAIL: race-thread: $status $out"; failures=$((failures + 1))
+  fail "race-thread: $status $out"
 fi
 expect 0 'thread-exec: errno=EACCES' "$attacks" thread-exec /usr/bin/id
 expect 0 'vfork: errno=EACCES' "$attacks" vfork /usr/bin/id
@@ -216,24 +153,20 @@ if [[ -n $sup && -n $victim ]]; then
   # A killed process may linger as a zombie until its dead parent is reaped: that is not alive.
   state=$(awk '{print $3}' "/proc/$victim/stat" 2>/dev/null)
   if [[ -n $state && $state != Z ]]; then
-    echo "FAIL: confined sleep $victim outlived its supervisor"
-    failures=$((failures + 1))
+    fail "confined sleep $victim outlived its supervisor"
     kill -9 "$victim"
   else
-    echo "ok: confined processes die with the supervisor"; passes=$((passes + 1))
+    pass "confined processes die with the supervisor"
   fi
 else
-  echo "FAIL: could not find the supervisor ($sup) or its confined sleep ($victim)"
-  failures=$((failures + 1))
+  fail "could not find the supervisor ($sup) or its confined sleep ($victim)"
   [[ -n $victim ]] && kill -9 "$victim"  # so that the wait below ends
 fi
 wait "$supervised" 2>/dev/null
 
 # Limits and umask, as an unprivileged user (root is exempt from RLIMIT_NPROC). The binaries
 # and the policy are copied where that user can reach them, whatever the build directory is.
-if ! id "$test_user" >/dev/null 2>&1; then
-  useradd --system --no-create-home --shell /usr/sbin/nologin "$test_user" && made_user=true
-fi
+make_test_user "$test_user" --system --no-create-home --shell /usr/sbin/nologin
 mkdir -p "$work/tests"
 cp "$attacks" "$work/tests/exec_attacks"
 cp "$run" "$work/stsh-run"
@@ -243,14 +176,14 @@ as_user() { runuser -u "$test_user" -- "$work/stsh-run" --policy "$work/limits.y
 out=$(as_user "$work/tests/exec_attacks" fork-bomb 50); status=$?
 made=$(sed -n 's/^fork-bomb: made=\([0-9]*\).*/\1/p' <<<"$out")
 if [[ $status -eq 0 && -n $made && $made -lt 10 && $out == *"errno=EAGAIN"* ]]; then
-  echo "ok: a fork bomb stops at the nproc limit (made $made)"; passes=$((passes + 1))
+  pass "a fork bomb stops at the nproc limit (made $made)"
 else
-  echo "FAIL: fork bomb: status $status, output: $out"; failures=$((failures + 1))
+  fail "fork bomb: status $status, output: $out"
 fi
 out=$(as_user "$work/tests/exec_attacks" umask)
-[[ $out == *"umask: 027"* ]] && { echo "ok: the session umask applies"; passes=$((passes + 1)); } ||
-  { echo "FAIL: umask: $out"; failures=$((failures + 1)); }
-$made_user && userdel "$test_user" && made_user=false
+[[ $out == *"umask: 027"* ]] && pass "the session umask applies" ||
+  fail "umask: $out"
+remove_test_user "$test_user"
 
 # Files: the Landlock domain derived from files.yaml, enforced by the kernel. The policy names
 # @FILES@; this run's copy names this run's directory.
@@ -266,9 +199,9 @@ expect 1 "cat: $files/ro/link: Permission denied" cat "$files/ro/link"
 # ls stats its argument first: the metadata broker denies that already.
 expect 2 "ls: cannot access '/root': Permission denied" ls /root
 expect 0 '' touch "$files/out/new"
-[[ -f $files/out/new ]] && { echo "ok: the write landed"; passes=$((passes + 1)); } || { echo "FAIL: $files/out/new missing"; failures=$((failures + 1)); }
+[[ -f $files/out/new ]] && pass "the write landed" || fail "$files/out/new missing"
 expect 1 "touch: cannot touch '$files/ro/new': Permission denied" touch "$files/ro/new"
-[[ ! -e $files/ro/new ]] && { echo "ok: the denied write did not land"; passes=$((passes + 1)); } || { echo "FAIL: $files/ro/new exists"; failures=$((failures + 1)); }
+[[ ! -e $files/ro/new ]] && pass "the denied write did not land" || fail "$files/ro/new exists"
 
 # The open broker: each command's own lists and rules, inside the domain.
 echo S-secret >"$files/ro/secret"
@@ -278,8 +211,8 @@ logged "exe=/usr/bin/cat .*syscall=openat path=$files/ro/secret rule=[^ ]*files.
 expect 2 "ls: cannot access '$files/ro': Permission denied" ls "$files/ro"
 logged "exe=/usr/bin/ls .*syscall=statx path=$files/ro rule=default action=deny\\[EACCES\\]"
 out=$(echo piped | confined cat /dev/stdin 2>&1); [[ $out == *piped* ]] &&
-  { echo "ok: /dev/stdin is the command's own pipe"; passes=$((passes + 1)); } ||
-  { echo "FAIL: cat /dev/stdin: $out"; failures=$((failures + 1)); }
+  pass "/dev/stdin is the command's own pipe" ||
+  fail "cat /dev/stdin: $out"
 expect 0 '^Name:.cat' cat /proc/self/status
 echo r >"$files/out/r.txt"
 mkdir -p "$files/out/w"
@@ -289,25 +222,25 @@ expect 0 'reopen: fd=3 write=-1 errno=EACCES' "$attacks" reopen "$files/out/r.tx
 mkdir -p "$files/out/keep"
 echo k >"$files/out/keep/file"
 expect 0 '' mkdir "$files/out/newdir"
-[[ -d $files/out/newdir ]] && { echo "ok: mkdir landed"; passes=$((passes + 1)); } || { echo "FAIL: no $files/out/newdir"; failures=$((failures + 1)); }
+[[ -d $files/out/newdir ]] && pass "mkdir landed" || fail "no $files/out/newdir"
 expect 1 "mkdir: cannot create directory '$files/out/keep/sub': Operation not permitted" mkdir "$files/out/keep/sub"
 logged "exe=/usr/bin/mkdir .*syscall=mkdir path=$files/out/keep/sub rule=[^ ]*files.yaml:11:7 action=deny\\[EPERM\\]"
 expect 1 "rm: cannot remove '$files/out/keep/file': Operation not permitted" rm "$files/out/keep/file"
-[[ -f $files/out/keep/file ]] && { echo "ok: the denied unlink did not happen"; passes=$((passes + 1)); } || { echo "FAIL: $files/out/keep/file removed"; failures=$((failures + 1)); }
+[[ -f $files/out/keep/file ]] && pass "the denied unlink did not happen" || fail "$files/out/keep/file removed"
 expect 0 '' rmdir "$files/out/newdir"
 expect 0 '' rm "$files/out/new"
-[[ ! -e $files/out/newdir && ! -e $files/out/new ]] && { echo "ok: permitted removals happened"; passes=$((passes + 1)); } || { echo "FAIL: removals did not happen"; failures=$((failures + 1)); }
+[[ ! -e $files/out/newdir && ! -e $files/out/new ]] && pass "permitted removals happened" || fail "removals did not happen"
 
 # rename, link and symlink: both paths decided, the call done by the supervisor.
 echo m >"$files/out/moveme"
 expect 0 '' mv "$files/out/moveme" "$files/out/moved"
-[[ -f $files/out/moved && ! -e $files/out/moveme ]] && { echo "ok: mv landed"; passes=$((passes + 1)); } || { echo "FAIL: mv did not happen"; failures=$((failures + 1)); }
+[[ -f $files/out/moved && ! -e $files/out/moveme ]] && pass "mv landed" || fail "mv did not happen"
 expect 1 "Operation not permitted" mv "$files/out/moved" "$files/out/keep/moved"
 expect 1 "Operation not permitted" mv "$files/out/keep/file" "$files/out/stolen"
 logged "exe=/usr/bin/mv .*syscall=renameat2 path=$files/out/keep/file path1=$files/out/stolen rule=[^ ]*files.yaml:11:7 action=deny"
-[[ -f $files/out/keep/file && -f $files/out/moved ]] && { echo "ok: denied renames did not happen"; passes=$((passes + 1)); } || { echo "FAIL: a denied rename happened"; failures=$((failures + 1)); }
+[[ -f $files/out/keep/file && -f $files/out/moved ]] && pass "denied renames did not happen" || fail "a denied rename happened"
 expect 0 '' ln -s /etc/hostname "$files/out/sym"
-[[ $(readlink "$files/out/sym") == /etc/hostname ]] && { echo "ok: symlink landed"; passes=$((passes + 1)); } || { echo "FAIL: no symlink"; failures=$((failures + 1)); }
+[[ $(readlink "$files/out/sym") == /etc/hostname ]] && pass "symlink landed" || fail "no symlink"
 expect 1 "Operation not permitted" ln -s /etc/hostname "$files/out/keep/sym"
 expect 0 '' ln "$files/out/moved" "$files/out/hard"
 expect 1 "Operation not permitted" ln "$files/out/keep/file" "$files/out/hard2"
@@ -447,6 +380,7 @@ echo P-swap >"$files/ro/private/f"
 ln -s "$files/ro/private" "$files/out/swap/s"
 "$attacks" swap-loop "$files/out/swap/d" "$files/out/swap/s" &
 swapper=$!
+undo kill_pid "$swapper" exec_attacks
 expect 0 'open-loop: opened=[1-9][0-9]* escaped=0$' "$attacks" open-loop "$files/out/swap/d/f" A 3000
 kill "$swapper"; wait "$swapper" 2>/dev/null; swapper=
 # A thread shares the working directory (CLONE_FS): after it changes directory, a relative
@@ -535,5 +469,4 @@ kill "$server_tcp" "$server_ok" "$server_denied" 2>/dev/null
 wait "$server_tcp" "$server_ok" "$server_denied" 2>/dev/null
 rm -rf "$net"
 
-echo "script checks: $passes passed, $failures failed"
-[[ $failures -eq 0 ]]
+summary

@@ -14,6 +14,7 @@ policy=$work/escapes.yaml
 # attempt NAME PROGRAM_EXE COMMAND: runs COMMAND in stsh; the escape would touch ~/escaped-NAME.
 attempt() {
   local name=$1 exe=$2 command=$3
+  log_mark
   (cd "$home" && in_private_log runuser -u "$user" -- env -i PATH=/usr/bin:/bin TERM=dumb \
     "$work/stsh" --policy "$policy" -c "$command" </dev/null >"$work/out" 2>&1)
   if [[ -e $home/escaped-$name ]]; then
@@ -48,6 +49,7 @@ attempt symlink "$work/stsh" "PATH=\$HOME/bin:/usr/bin; cat -c '$mark-symlink'"
 check "a function definition is refused before anything runs" \
   grep -q 'function definitions are not supported' "$work/out"
 
+log_mark
 output=$(python3 "$root/tests/shell/escapes_pty.py" "$work/stsh" "$policy" "$user" "$home" \
   "$log_socket" 2>&1)
 echo "$output"

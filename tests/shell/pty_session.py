@@ -7,7 +7,9 @@ import select
 import signal
 import time
 
-PROMPT = re.compile(r"stsh-shelltest@[^:]+:[^$]*\$ ")
+# The test user's name: this run's own (tests/shell/common.sh exports it).
+PROMPT = re.compile(re.escape(os.environ.get("STSH_TEST_USER", "stsh-shelltest"))
+                    + r"@[^:]+:[^$]*\$ ")
 
 
 class Session:

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The shell's grammar and builtins as script tests: each tests/shell/cases/NAME.sh runs as
-# `stsh -c` for the test user stsh-shelltest under tests/shell/shell.yaml, and its standard
+# `stsh -c` for this run's test user (stsh-shelltest-PID, tests/shell/common.sh; expected texts
+# say stsh-shelltest) under tests/shell/shell.yaml, and its standard
 # output, standard error and status are compared with NAME.out, NAME.err and NAME.status
 # (empty, empty and 0 when the file is absent). NAME.log lists records (extended regexes)
 # that must reach syslog. In expected text, {policy} stands for the policy file's path.
@@ -17,8 +18,8 @@ rule_at() { echo "$policy:$(grep -n -- "$1" "$policy" | head -1 | cut -d: -f1):7
 secret_read=$(rule_at '- fsread: filename inpath')
 secret_write=$(rule_at '- fswrite: filename inpath')
 expand() {
-  sed -e "s|{policy}|$policy|g" -e "s|{home}|$home|g" -e "s|{work}|$work|g" \
-    -e "s|{secret-read}|$secret_read|g" -e "s|{secret-write}|$secret_write|g" "$1"
+  for_this_user <"$1" | sed -e "s|{policy}|$policy|g" -e "s|{home}|$home|g" -e "s|{work}|$work|g" \
+    -e "s|{secret-read}|$secret_read|g" -e "s|{secret-write}|$secret_write|g"
 }
 
 for case_file in "$root"/tests/shell/cases/*.sh; do
@@ -26,6 +27,7 @@ for case_file in "$root"/tests/shell/cases/*.sh; do
   base=${case_file%.sh}
   actual_out=$work/$name.out
   actual_err=$work/$name.err
+  log_mark
   (cd "$home" && in_private_log runuser -u "$user" -- env -i PATH=/usr/bin:/bin TERM=dumb POLICY="$policy" \
     "$work/stsh" --policy "$policy" -c "$(cat "$case_file")" </dev/null >"$actual_out" 2>"$actual_err")
   status=$?
@@ -57,6 +59,7 @@ done
 
 # as_user ARGS...: stsh as the test user, output in $work/out, status in $status.
 as_user() {
+  log_mark
   (cd "$home" && in_private_log runuser -u "$user" -- env -i PATH=/usr/bin:/bin \
     "$work/stsh" "$@" </dev/null >"$work/out" 2>&1)
   status=$?
@@ -89,6 +92,7 @@ check "missing policy: nothing ran" bash -c "! grep -q should-not-run '$work/out
 # A client that goes away (here: the reader of our output) ends the job and the session, as
 # a hang-up would: sshd sends no SIGHUP to a session without a terminal.
 started=$SECONDS
+log_mark
 (cd "$home" && in_private_log runuser -u "$user" -- env -i PATH=/usr/bin:/bin \
   "$work/stsh" --policy "$policy" -c 'echo start; sleep 60; echo never' </dev/null | head -1 >/dev/null)
 check "hang-up: the session ends at once" test $((SECONDS - started)) -lt 10
