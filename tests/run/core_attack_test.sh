@@ -12,17 +12,8 @@ run=$1
 root=$2
 attacks=$3
 source "$root/tests/lib/harness.sh"
-require_root core_attack_test
-
-work=$(mktemp -d /tmp/stsh-core-test.XXXXXX)
-chmod 755 "$work"
-cleanup() {
-  jobs -p | xargs -r kill 2>/dev/null
-  stop_private_log "$work"
-  rm -rf "$work"
-}
-trap cleanup EXIT
-start_private_log "$work" || exit 1
+harness_init core-attack "$@"  # a private mount namespace from here on (see harness.sh)
+start_private_log
 
 policy=$work/core.yaml
 sed "s|@DIR@|$work|g" "$root/tests/run/core.yaml" >"$policy"
@@ -30,41 +21,14 @@ mkdir -p "$work/open" "$work/ro" "$work/rw" "$work/race/ok" "$work/race/denied"
 ln -s "$work/race/denied" "$work/race/swap"
 echo probe >"$work/open/probe"
 
-# confined CMD...: stsh-run with the test policy in a private mount namespace whose /dev is an
-# overlay with our rsyslogd's socket at /dev/log (nothing made in, or taken from, the
-# machine's /dev).
-confined() {
-  local layer
-  layer=$(mktemp -d "$work/dev.XXXXXX") && mkdir "$layer/upper" "$layer/work" || return 125
-  unshare --mount --propagation private bash -c '
-    mount -t overlay overlay -o "lowerdir=/dev,upperdir=$1/upper,workdir=$1/work" /dev &&
-      rm -f /dev/log && : >/dev/log && mount --bind "$2" /dev/log && shift 2 && exec "$@"' \
-    _ "$layer" "$log_socket" "$run" --policy "$policy" -- "$@"
-}
-
-# mark_log, then logged PATTERN [WHAT]: a record matching PATTERN was written after the mark
-# (rsyslogd writes asynchronously: wait up to 5 s).
-log_mark=0
-mark_log() { log_mark=$(wc -l <"$log_file" 2>/dev/null || echo 0); }
-logged() {
-  for _ in $(seq 50); do
-    if tail -n +$((log_mark + 1)) "$log_file" 2>/dev/null | grep -Eq -- "$1"; then
-      pass "logged ${2:-/$1/}"
-      return 0
-    fi
-    sleep 0.1
-  done
-  fail "no record /$1/ in the log since line $log_mark"
-  tail -n +$((log_mark + 1)) "$log_file" 2>/dev/null | tail -5 | sed 's/^/    /'
-  return 1
-}
+confined() { "$run" --policy "$policy" -- "$@"; }
 
 # expect STATUS PATTERN CMD...: the exit status and a regex over stdout+stderr of CMD
 # confined; sets the log mark first, so `logged` sees only what CMD wrote.
 expect() {
   local want=$1 pattern=$2 out status
   shift 2
-  mark_log
+  log_mark
   out=$(confined "$@" 2>&1)
   status=$?
   if [[ $status -eq $want ]] && grep -Eq -- "$pattern" <<<"$out"; then
@@ -145,7 +109,7 @@ done
 
 # 4. The supervisor cannot be frozen: a deleted FIFO reopened through /proc/self/fd waits for
 #    a writer that never comes; meanwhile another process of the command is still served.
-mark_log
+log_mark
 started=$SECONDS
 (confined "$attacks" fifo-freeze "$work/open" >"$work/freeze.out" 2>&1
  echo $? >"$work/freeze.status") &
@@ -159,7 +123,7 @@ else
 fi
 # A program the exec list permits that is a FIFO: the supervisor looks for a #! line in it
 # without waiting for a writer (the kernel then refuses to execute it: EACCES).
-mark_log
+log_mark
 (confined "$attacks" exec-fifo "$work/open" >"$work/exec-fifo.out" 2>&1
  echo $? >"$work/exec-fifo.status") &
 for _ in $(seq 150); do [[ -s $work/exec-fifo.status ]] && break; sleep 0.1; done
@@ -188,7 +152,7 @@ wait "$confined_job" 2>/dev/null
 echo secret >"$work/ro/file"
 chmod 644 "$work/ro/file"
 before=$(stat -c '%a %u %g %Y' "$work/ro/file")
-mark_log
+log_mark
 out=$(confined "$attacks" fd-change "$work/ro/file" 2>&1)
 for call in fchmod fchown fsetxattr fremovexattr futimens fchmodat2-empty fchownat-empty \
             utimensat-empty opath-fchmodat2 opath-fchownat opath-utimensat; do
@@ -207,4 +171,5 @@ for call in fchmod fchown fsetxattr fremovexattr futimens fchmodat2-empty fchown
   check "$call on a writable file: ok" grep -q "^$call: ok$" <<<"$out"
 done
 
+jobs -p | xargs -r kill 2>/dev/null
 summary

@@ -11,19 +11,11 @@ set -u
 stsh=$1
 root=$2
 source "$root/tests/lib/harness.sh"
-require_root ordinary_use_test
+harness_init ordinary-use "$@"  # a private mount namespace from here on (see harness.sh)
+start_private_log
 
 user=stsh-ordinary-$$
-work=$(mktemp -d /tmp/stsh-ordinary-test.XXXXXX)
-chmod 755 "$work"
-cleanup() {
-  stop_private_log "$work"
-  remove_test_user "$user"
-  rm -rf "$work"
-}
-trap cleanup EXIT
-start_private_log "$work" || exit 1
-make_test_user "$user"
+make_test_user "$user" --create-home --shell /usr/sbin/nologin
 home=$(getent passwd "$user" | cut -d: -f6)
 
 # The shipped set and the built shell where the user can reach them (a checkout may sit
@@ -35,27 +27,16 @@ install -m 755 "$stsh" "$work/stsh"
 seq 1 300000 >"$home/numbers.txt"  # 2 MB: sort uses threads for it
 chown "$user:" "$home/numbers.txt"
 
-# as_user POLICY COMMAND-LINE: stsh -c as the test user, in its home, /dev/log pointing at
-# our rsyslogd through a private mount namespace (an overlay on /dev: nothing is made in, or
-# taken from, the machine's /dev).
+# as_user POLICY COMMAND-LINE: stsh -c as the test user, in its home.
 as_user() {
-  local layer
-  layer=$(mktemp -d "$work/dev.XXXXXX") && mkdir "$layer/upper" "$layer/work" || return 125
-  unshare --mount --propagation private bash -c '
-    mount -t overlay overlay -o "lowerdir=/dev,upperdir=$1/upper,workdir=$1/work" /dev &&
-      rm -f /dev/log && : >/dev/log && mount --bind "$2" /dev/log && cd "$3" && u=$4 &&
-      shift 4 && exec runuser -u "$u" -- "$@"' _ "$layer" "$log_socket" "$home" "$user" \
-    env -i HOME="$home" LANG=C.UTF-8 "$work/stsh" --policy "$work/etc/$1" -c "$2"
+  (cd "$home" && runuser -u "$user" -- env -i HOME="$home" LANG=C.UTF-8 \
+     "$work/stsh" --policy "$work/etc/$1" -c "$2")
 }
-
-log_mark=0
-mark_log() { log_mark=$(wc -l <"$log_file" 2>/dev/null || echo 0); }
-since_mark() { tail -n +$((log_mark + 1)) "$log_file" 2>/dev/null; }
 
 # ordinary POLICY WHAT EXPECTED-OUTPUT-REGEX COMMAND-LINE: works, and no violation record.
 ordinary() {
   local policy=$1 what=$2 want=$3 line=$4 out
-  mark_log
+  log_mark
   out=$(as_user "$policy" "$line" 2>&1)
   if grep -Eq -- "$want" <<<"$out"; then
     pass "$policy: $what works"
@@ -64,12 +45,12 @@ ordinary() {
     sed 's/^/    /' <<<"$out" | tail -8
   fi
   # The session's end record says how many violations it had; wait for it.
-  for _ in $(seq 50); do since_mark | grep -q "event=end" && break; sleep 0.1; done
-  if since_mark | grep -q "event=end.* violations=0" && ! since_mark | grep -q " violation "; then
+  for _ in $(seq 50); do log_since_mark | grep -q "event=end" && break; sleep 0.1; done
+  if log_since_mark | grep -q "event=end.* violations=0" && ! log_since_mark | grep -q " violation "; then
     pass "$policy: $what leaves no violation record"
   else
     fail "$policy: $what wrote violation records:"
-    since_mark | grep -E "violation|event=end" | cut -c1-400 | sed 's/^/    /'
+    log_since_mark | grep -E "violation|event=end" | cut -c1-400 | sed 's/^/    /'
   fi
 }
 
