@@ -12,17 +12,9 @@ set -u
 run=$1
 root=$2
 stsh=$3
-passes=0
-failures=0
+source "$root/tests/lib/harness.sh"
+harness_init log-fault "$@"  # a private mount namespace and /dev from here on (harness.sh)
 
-if [[ $(id -u) -ne 0 ]]; then
-  echo "log_fault_test: needs root (private mount namespace and rsyslogd); run it with sudo" >&2
-  exit 1
-fi
-command -v rsyslogd >/dev/null || { echo "log_fault_test: rsyslogd is not installed" >&2; exit 1; }
-
-work=$(mktemp -d /tmp/stsh-log-test.XXXXXX)
-chmod 755 "$work"
 sock=$work/log.sock
 logfile=$work/stsh.log
 cat >"$work/rsyslog.conf" <<CONF
@@ -52,27 +44,20 @@ kill_log() {
   kill "-$1" "$daemon_pid" 2>/dev/null
   for _ in $(seq 50); do kill -0 "$daemon_pid" 2>/dev/null || break; sleep 0.1; done
 }
-cleanup() {
-  [[ -n $daemon_pid ]] && { kill -CONT "$daemon_pid"; kill "$daemon_pid"; } 2>/dev/null
-  rm -rf "$work"
-}
-trap cleanup EXIT
+undo kill_pidfile "$work/rsyslogd.pid" rsyslogd
 start_log
 
-in_log_ns() {
-  local layer
-  layer=$(mktemp -d "$work/dev.XXXXXX") && mkdir "$layer/upper" "$layer/work" || return 125
-  unshare --mount --propagation private bash -c '
-    mount -t overlay overlay -o "lowerdir=/dev,upperdir=$1/upper,workdir=$1/work" /dev &&
-      rm -f /dev/log && ln -s "$2" /dev/log && shift 2 && exec "$@"' _ "$layer" "$sock" "$@"
-}
-confined() { in_log_ns "$run" --policy "$policy" -- "$@"; }
+# /dev/log in this run's /dev (an overlay: harness.sh) is a symlink to the socket's path, not
+# a bind mount, so a restarted daemon's new socket is what the next connect reaches.
+rm -f /dev/log && ln -s "$sock" /dev/log || die "cannot point /dev/log at $sock"
+in_log_ns() { "$@"; }
+confined() { "$run" --policy "$policy" -- "$@"; }
 
 log_mark=0
 set_mark() { log_mark=$(cat "$logfile" 2>/dev/null | wc -l); }
 since_mark() { tail -n +$((log_mark + 1)) "$logfile" 2>/dev/null; }
-ok() { echo "ok: $*"; passes=$((passes + 1)); }
-bad() { echo "FAIL: $*"; failures=$((failures + 1)); }
+ok() { pass "$*"; }
+bad() { fail "$*"; }
 
 # logged PATTERN [WAIT_S]: a record matching PATTERN arrived since the mark.
 logged() {
@@ -230,5 +215,4 @@ out=$(in_log_ns "$stsh" --policy "$policy" -c "perl -e 'open(F, \"<\", \"$secret
 [[ $out == *"Permission denied"* ]] && ok "the shell's command denied" || bad "shell: $status $out"
 logged 'session .*event=end status=0 violations=1 suppressed=0 sent=2 undelivered=0$'
 
-echo "log checks: $passes passed, $failures failed"
-[[ $failures -eq 0 ]]
+summary
