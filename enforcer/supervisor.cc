@@ -285,6 +285,17 @@ policy::Decision Supervisor::decide_and_log(pid_t tid, const policy::CommandPoli
   return d;
 }
 
+std::optional<int> Supervisor::gate(pid_t pid, const Task& task, const policy::Call& call) {
+  const policy::CommandPolicy& policy = task.policy ? *task.policy : plan_->login();
+  const policy::Decision d = decide_and_log(pid, policy, call);
+  if (d.verdict == policy::Verdict::kill) {
+    kill(pid, SIGKILL);
+    return -EPERM;
+  }
+  if (!d.permitted()) return -d.error;
+  return std::nullopt;
+}
+
 policy::Decision Supervisor::check_exec(pid_t tid, const policy::CommandPolicy& policy,
                                         const std::string& path,
                                         const std::vector<std::string>& argv) {
@@ -552,15 +563,9 @@ void Supervisor::on_notification(int listener) {
   auto canonical = canonical_open_path(pid, task.tgid, *req, err);
   if (!canonical) return answer_error(err ? err : ENOENT);
 
-  const policy::CommandPolicy& policy = task.policy ? *task.policy : plan_->login();
   const policy::Call call =
       open_call(static_cast<int>(n.data.nr), *req, policy_view(pid, *canonical, task.tgid));
-  const policy::Decision d = decide_and_log(pid, policy, call);
-  if (d.verdict == policy::Verdict::kill) {
-    kill(pid, SIGKILL);
-    return answer_error(EPERM);
-  }
-  if (!d.permitted()) return answer_error(d.error);
+  if (auto refused = gate(pid, task, call)) return answer_error(-*refused);
 
   // An O_PATH descriptor grants no access to the file's data, and everything done through it
   // later (openat relative to it, reopening it through /proc, execveat) comes back here. The
@@ -596,18 +601,12 @@ void Supervisor::on_path_notification(int listener, const seccomp_notif& n) {
   auto req = read_path_request(n, task.tgid, err);
   if (ioctl(listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &n.id) != 0) return;
   if (!req) return answer(-err);
-  const policy::CommandPolicy& policy = task.policy ? *task.policy : plan_->login();
   policy::Call call = path_call(*req);
   call.filename = policy_view(pid, *call.filename, task.tgid);
   if (call.filename1 && !policy::second_path_is_raw(call.syscall)) {
     call.filename1 = policy_view(pid, *call.filename1, task.tgid);
   }
-  const policy::Decision d = decide_and_log(pid, policy, call);
-  if (d.verdict == policy::Verdict::kill) {
-    kill(pid, SIGKILL);
-    return answer(-EPERM);
-  }
-  if (!d.permitted()) return answer(-d.error);
+  if (auto refused = gate(pid, task, call)) return answer(*refused);
   answer(path_call_on_behalf(pid, *req));
 }
 
@@ -652,15 +651,9 @@ void Supervisor::on_meta_notification(int listener, const seccomp_notif& n) {
     if (!named) return answer(meta_call_on_behalf(pid, *req, object.get()));  // a pipe, ...
     req->path = *named;
   }
-  const policy::CommandPolicy& policy = task.policy ? *task.policy : plan_->login();
   policy::Call call = meta_call(*req);
   call.filename = policy_view(pid, *call.filename, task.tgid);
-  const policy::Decision d = decide_and_log(pid, policy, call);
-  if (d.verdict == policy::Verdict::kill) {
-    kill(pid, SIGKILL);
-    return answer(-EPERM);
-  }
-  if (!d.permitted()) return answer(-d.error);
+  if (auto refused = gate(pid, task, call)) return answer(*refused);
   // chdir cannot be done for another process, so a permitted one runs in the kernel, which
   // reads the path again: the process may end up in a directory we did not decide on. That
   // grants nothing. Being in a directory is no access to it: every later path is resolved by
@@ -696,15 +689,9 @@ void Supervisor::on_watch_notification(int listener, const seccomp_notif& n) {
     ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, &resp);
     return;
   }
-  const policy::CommandPolicy& policy = task.policy ? *task.policy : plan_->login();
   policy::Call call = watch_call(*req);
   call.filename = policy_view(pid, *call.filename, task.tgid);
-  const policy::Decision d = decide_and_log(pid, policy, call);
-  if (d.verdict == policy::Verdict::kill) {
-    kill(pid, SIGKILL);
-    return answer(-EPERM);
-  }
-  if (!d.permitted()) return answer(-d.error);
+  if (auto refused = gate(pid, task, call)) return answer(*refused);
   answer(watch_on_behalf(task.tgid, *req));
 }
 
@@ -728,13 +715,7 @@ void Supervisor::on_socket_notification(int listener, const seccomp_notif& n) {
   auto req = read_socket_request(n, task.tgid, err);
   if (ioctl(listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &n.id) != 0) return;
   if (!req) return answer(-err);
-  const policy::CommandPolicy& policy = task.policy ? *task.policy : plan_->login();
-  const policy::Decision d = decide_and_log(pid, policy, socket_call(nr, *req));
-  if (d.verdict == policy::Verdict::kill) {
-    kill(pid, SIGKILL);
-    return answer(-EPERM);
-  }
-  if (!d.permitted()) return answer(-d.error);
+  if (auto refused = gate(pid, task, socket_call(nr, *req))) return answer(*refused);
   // A blocking connect can take as long as the network does: off the supervisor's loop. The
   // thread owns its copies; the kernel keeps the notification until it is answered.
   const pid_t tgid = task.tgid;
@@ -763,13 +744,7 @@ void Supervisor::on_listen(int listener, const seccomp_notif& n, Task& task) {
     policy::Call call;
     call.syscall = SYS_listen;
     call.sockaddr = *address;
-    const policy::CommandPolicy& policy = task.policy ? *task.policy : plan_->login();
-    const policy::Decision d = decide_and_log(pid, policy, call);
-    if (d.verdict == policy::Verdict::kill) {
-      kill(pid, SIGKILL);
-      return answer(-EPERM);
-    }
-    if (!d.permitted()) return answer(-d.error);
+    if (auto refused = gate(pid, task, call)) return answer(*refused);
   }
   answer(::listen(socket.get(), static_cast<int>(n.data.args[1])) == 0 ? 0 : -errno);
 }
@@ -850,14 +825,8 @@ void Supervisor::on_send_notification(int listener, const seccomp_notif& n) {
   auto req = read_send_request(n, task.tgid, err);
   if (ioctl(listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &n.id) != 0) return;
   if (!req) return answer(-(err != 0 ? err : EPERM));
-  const policy::CommandPolicy& policy = task.policy ? *task.policy : plan_->login();
   for (const policy::Call& call : send_calls(*req)) {
-    const policy::Decision d = decide_and_log(pid, policy, call);
-    if (d.verdict == policy::Verdict::kill) {
-      kill(pid, SIGKILL);
-      return answer(-EPERM);
-    }
-    if (!d.permitted()) return answer(-d.error);
+    if (auto refused = gate(pid, task, call)) return answer(*refused);
   }
   // A send can wait for buffer space as long as the peer likes: off the loop, like connect.
   const pid_t tgid = task.tgid;

@@ -137,6 +137,9 @@ class Supervisor {
   // denial into a logged permit.
   policy::Decision decide_and_log(pid_t tid, const policy::CommandPolicy& policy,
                                   const policy::Call& call);
+  // The Plan's decision on `call` for thread `pid`, recorded, applied: nullopt to go on, or the
+  // value to answer the call with (the rule's -errno; -EPERM when the rule killed the process).
+  std::optional<int> gate(pid_t pid, const Task& task, const policy::Call& call);
   // Checks one exec of `path` (canonical) with `argv` under `policy`; logs a violation.
   policy::Decision check_exec(pid_t tid, const policy::CommandPolicy& policy,
                               const std::string& path, const std::vector<std::string>& argv);
