@@ -13,7 +13,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 packages=(meson ninja-build g++ pkg-config libseccomp-dev libreadline-dev libyaml-cpp-dev catch2
           clang libclang-rt-14-dev python3 rsyslog util-linux bsdutils mount passwd procps perl
-          vim less git tar findutils mawk
+          vim less git tar xz-utils findutils mawk
           openssh-server openssh-client rsync)
 missing=()
 for p in "${packages[@]}"; do
