@@ -60,9 +60,14 @@ fi
 e2e_policy_dir "$root"
 
 policies=$root/tests/e2e/policies
-for name in alice bob carol dave erin frank; do
+for name in alice bob carol dave erin frank up; do
   e2e_add_user "$name"
 done
+# up is an SFTP-only upload account: the shipped recipe (etc/stsh/examples/sftp-upload.yaml).
+install -d -m 0750 -o "$E2E_PREFIX-up" -g "$E2E_PREFIX-up" "$E2E_WORK/home/up/upload"
+printf '%s\n' "$E2E_TOKEN" >"$E2E_WORK/home/up/upload/inbox.txt"
+chown "$E2E_PREFIX-up:" "$E2E_WORK/home/up/upload/inbox.txt"
+e2e_install_policy "$root/etc/stsh/examples/sftp-upload.yaml" up
 e2e_install_policy "$policies/alice.yaml" alice
 e2e_install_policy "$policies/bob.yaml" bob
 e2e_install_policy "$policies/frank.yaml" frank
@@ -349,12 +354,63 @@ fi
 exec 7>&-
 wait "$client" 2>/dev/null
 
+# --- an SFTP-only upload account (README, "An SFTP-only upload account") ---------------
+home_up=$E2E_WORK/home/up
+printf 'upload %s\n' "$E2E_TOKEN" >"$E2E_WORK/to-upload.txt"
+e2e_run e2e_sftp up "pwd
+ls -l
+get inbox.txt $E2E_WORK/got-inbox.txt
+put $E2E_WORK/to-upload.txt sent.txt
+mkdir sub
+rename sent.txt sub/sent.txt
+ls sub"
+e2e_expect "sftp-only: the session starts in ~/upload; get, put, mkdir, rename work" status=0 \
+  "out~Remote working directory: $(re_quote "$home_up/upload")\$" 'out~inbox.txt' 'out~sub/sent.txt'
+check "sftp-only: the download is the file" e2e_file_holds "$E2E_WORK/got-inbox.txt" "$E2E_TOKEN"
+check "sftp-only: the upload landed in ~/upload" \
+  e2e_file_holds "$home_up/upload/sub/sent.txt" "upload $E2E_TOKEN"
+not_logged "violation user=$(re_quote "$E2E_PREFIX-up")( |\$)" \
+  "sftp-only: ordinary transfers leave no violation record"
+e2e_run e2e_sftp up "get $out/readable.txt $E2E_WORK/up-outside.txt"
+e2e_expect "sftp-only: a file outside ~/upload cannot be downloaded" status!=0
+check "sftp-only: nothing outside was downloaded" test ! -e "$E2E_WORK/up-outside.txt"
+e2e_violation_logged "sftp-only: the denied download" up /usr/lib/openssh/sftp-server "$out/readable.txt"
+e2e_run e2e_sftp up "put $E2E_WORK/to-upload.txt $home_up/outside-upload.txt"
+e2e_expect "sftp-only: nothing can be uploaded beside ~/upload" status!=0
+check "sftp-only: the upload beside ~/upload did not land" test ! -e "$home_up/outside-upload.txt"
+printf 'echo E2E-PROMPT\nexit\n' >"$E2E_WORK/typed-up"
+E2E_STDIN=$E2E_WORK/typed-up e2e_run e2e_ssh up -tt
+e2e_expect "sftp-only: an interactive login (ssh -tt) is refused" status!=0 \
+  'all~interactive logins are not permitted' 'out!~^E2E-PROMPT'
+logged_all "sftp-only: the refused login" 'event=refused' "user=$(re_quote "$E2E_PREFIX-up")( |\$)" \
+  'ssh=interactive'
+e2e_run e2e_ssh up -- cat upload/inbox.txt
+e2e_expect "sftp-only: a command (ssh host cmd) is refused" status!=0 "out!~$token_re" \
+  'err~remote commands are not permitted'
+e2e_run e2e_scp -O "$(e2e_remote up upload/inbox.txt)" "$E2E_WORK/up-scp.txt"
+e2e_expect "sftp-only: scp is refused" status!=0
+check "sftp-only: scp copied nothing" test ! -e "$E2E_WORK/up-scp.txt"
+# The sshd snippet for such accounts: sshd forces the external sftp-server and no terminal
+# for members of stsh-sftp.
+if ! getent group stsh-sftp >/dev/null; then
+  undo groupdel stsh-sftp
+  groupadd --system stsh-sftp || die "groupadd stsh-sftp failed"
+fi
+usermod -aG stsh-sftp "$E2E_PREFIX-up"
+sed "s|^Include .*|Include $root/etc/sshd/stsh.conf\nInclude $root/etc/sshd/stsh-sftp.conf|" \
+  "$E2E_WORK/sshd_config" >"$E2E_WORK/sshd_config.sftp"
+e2e_run /usr/sbin/sshd -T -f "$E2E_WORK/sshd_config.sftp" -C "user=$E2E_PREFIX-up,host=localhost,addr=127.0.0.1"
+e2e_expect "the shipped stsh-sftp.conf forces sftp-server and no terminal for its group" status=0 \
+  'out~^forcecommand /usr/lib/openssh/sftp-server$' 'out~^permittty no$' 'out~^disableforwarding yes$'
+e2e_run /usr/sbin/sshd -T -f "$E2E_WORK/sshd_config.sftp" -C "user=$E2E_PREFIX-alice,host=localhost,addr=127.0.0.1"
+e2e_expect "stsh-sftp.conf leaves other stsh users alone" status=0 'out~^forcecommand none$' 'out~^permittty yes$'
+
 # --- the log as a whole ---------------------------------------------------------------
 # shellcheck disable=SC2016 # the inner bash's $1, $2 and $3
 check "syslog: the shipped rsyslog snippet routes stsh's records to its file, and stops them there" \
   bash -c 'grep -q "violation user=$1" "$2" && ! grep -q "violation user=$1" "$3" 2>/dev/null' \
   _ "$E2E_PREFIX-" "$E2E_LOG" "$E2E_OTHER_LOG"
-for name in alice bob carol dave erin; do
+for name in alice bob carol dave erin up; do
   e2e_no_processes_left "no process of $E2E_PREFIX-$name is left" "$E2E_PREFIX-$name"
 done
 
