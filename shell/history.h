@@ -17,8 +17,10 @@ class History {
   // Reads the saved lines, if the file exists and may be read.
   void load();
   void add(const std::string& line);
-  // Writes the last `size` lines back (a denied write is logged like any other).
-  void save();
+  // Writes the last `size` lines back, whole or not at all (see history.cc); false, with a
+  // message on standard error, when it could not. A policy that does not let the login write
+  // the file keeps none, without a record.
+  bool save();
   std::vector<std::string> lines() const;
 
  private:

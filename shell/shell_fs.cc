@@ -149,4 +149,14 @@ bool ShellFs::may_read(const std::string& path) {
   return permitted(*canonical, O_RDONLY, 0, err, Report::quiet);
 }
 
+bool ShellFs::may_write(const std::string& path) {
+  const pid_t self = getpid();
+  const enforcer::OpenRequest req{AT_FDCWD, path, O_WRONLY | O_CREAT, 0600, 0};
+  int error = 0;
+  auto canonical = enforcer::canonical_open_path(self, self, req, error);
+  if (!canonical) return false;
+  FsError err;
+  return permitted(*canonical, req.flags, req.mode, err, Report::quiet);
+}
+
 }  // namespace stsh::shell

@@ -47,6 +47,8 @@ class ShellFs {
 
   // Whether an open for reading of `path` would be permitted (no record): completion.
   bool may_read(const std::string& path);
+  // Whether creating or writing `path` would be permitted (no record): the history file.
+  bool may_write(const std::string& path);
 
  private:
   // The decision about opening canonical `path` with `flags`; records a violation.
