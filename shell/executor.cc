@@ -250,7 +250,7 @@ void Shell::wait_until(const std::function<bool()>& done) {
     pump_.add_to(fds);
     if (poll(fds.data(), fds.size(), -1) < 0 && errno != EINTR) break;
     if (fds[0].revents & POLLIN) {
-      for (const enforcer::ProcessEvent& e : supervisor_->poll(0)) jobs_.update(e);
+      for (const enforcer::ProcessEvent& e : supervisor_->poll()) jobs_.update(e);
     }
     if (fds[1].revents & (POLLHUP | POLLERR)) on_hangup();
     if (fds[2].revents & POLLIN) {
@@ -296,7 +296,7 @@ void Shell::add_background_fds(std::vector<pollfd>& fds) const {
 
 void Shell::on_background_ready(const std::vector<pollfd>& fds, size_t first) {
   if (fds[first].revents & POLLIN) {
-    for (const enforcer::ProcessEvent& e : supervisor_->poll(0)) jobs_.update(e);
+    for (const enforcer::ProcessEvent& e : supervisor_->poll()) jobs_.update(e);
   }
   pump_.on_ready(fds, first + 1);
   if (over_warning_limit()) kill_jobs();

@@ -51,6 +51,8 @@ enum class WordMode : uint8_t {
   // The word of ${NAME-word} inside "...": as inside double quotes, but the text is left
   // unquoted (a pattern after % or # stays a pattern; the expander quotes the rest).
   parameter_operand_in_quotes,
+  // The same after % or #: a backslash quotes any character, as in an unquoted pattern.
+  parameter_pattern_in_quotes,
 };
 
 // The offset just past the ${...} or $((...)) starting at `dollar`, or npos when it does not

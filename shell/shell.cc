@@ -11,7 +11,7 @@
 namespace stsh::shell {
 
 Shell::Shell(const policy::Plan& plan, policy::UserInfo user, enforcer::ViolationLog& log,
-             enforcer::Supervisor& supervisor, policy::Mode mode,
+             Launcher& supervisor, policy::Mode mode,
              std::vector<std::string> environment)
     : plan_(&plan),
       user_(std::move(user)),

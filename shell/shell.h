@@ -25,6 +25,7 @@
 #include "shell/expand.h"
 #include "shell/io_pump.h"
 #include "shell/jobs.h"
+#include "shell/launcher.h"
 #include "shell/shell_fs.h"
 #include "shell/terminal.h"
 
@@ -48,7 +49,7 @@ enum class Flow : uint8_t { none, break_loop, continue_loop, return_function };
 class Shell final : public ExpansionContext {
  public:
   Shell(const policy::Plan& plan, policy::UserInfo user, enforcer::ViolationLog& log,
-        enforcer::Supervisor& supervisor, policy::Mode mode, std::vector<std::string> environment);
+        Launcher& launcher, policy::Mode mode, std::vector<std::string> environment);
 
   // Parses and runs `source`; a syntax error is reported with its position and runs nothing
   // (status 2, like bash).
@@ -217,7 +218,7 @@ class Shell final : public ExpansionContext {
   const policy::Plan* plan_;
   policy::UserInfo user_;
   enforcer::ViolationLog* log_;
-  enforcer::Supervisor* supervisor_;
+  Launcher* supervisor_;
   policy::Mode mode_;
   ShellFs fs_;
   JobTable jobs_;

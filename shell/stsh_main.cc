@@ -19,6 +19,7 @@
 #include "policy/compiler.h"
 #include "shell/history.h"
 #include "shell/interactive.h"
+#include "shell/launcher.h"
 #include "shell/invocation.h"
 #include "shell/parser.h"
 #include "shell/shell.h"
@@ -157,14 +158,26 @@ int main(int argc, char** argv) {
       return kRefused;
     }
   }
-  auto supervisor = enforcer::Supervisor::create(p, log, session.mode);
-  if (!supervisor) {
-    log.event("refused", {{"reason", supervisor.error().to_string()}});
-    refuse(user->name, "cannot confine commands: " + supervisor.error().to_string());
+  // Inside a confined session (already_confined() says why that test is sound) the stsh that
+  // confines us supervises what we start; otherwise we are the supervisor.
+  std::optional<enforcer::Supervisor> supervisor;
+  std::unique_ptr<Launcher> launcher;
+  if (already_confined()) {
+    auto nested = NestedLauncher::create();
+    if (!nested) refuse(user->name, "cannot start commands: " + nested.error().to_string());
+    launcher = std::move(*nested);
+  } else {
+    auto created = enforcer::Supervisor::create(p, log, session.mode);
+    if (!created) {
+      log.event("refused", {{"reason", created.error().to_string()}});
+      refuse(user->name, "cannot confine commands: " + created.error().to_string());
+    }
+    supervisor.emplace(std::move(*created));
+    launcher = std::make_unique<SupervisorLauncher>(*supervisor);
   }
   umask(session.umask);
 
-  Shell shell(p, *user, log, *supervisor, session.mode,
+  Shell shell(p, *user, log, *launcher, session.mode,
               enforcer::confined_environment(session, *user, environ));
   // SHELL is this shell (what editors start for :!cmd), unless the policy sets it.
   char self[4096] = {};

@@ -28,7 +28,8 @@ class WordParser {
   }
 
   Parsed<Word> run() {
-    const bool ok = mode_ == WordMode::parameter_operand_in_quotes
+    const bool ok = (mode_ == WordMode::parameter_operand_in_quotes ||
+                     mode_ == WordMode::parameter_pattern_in_quotes)
                         ? parse_operand_in_quotes()
                         : (mode_ == WordMode::command || mode_ == WordMode::assignment_value)
                         ? parse_unquoted()
@@ -188,7 +189,8 @@ class WordParser {
       const char c = src_[i];
       if (c == '\\' && i + 1 < end_) {
         const char e = src_[i + 1];
-        if (e == '$' || e == '`' || e == '"' || e == '\\') {
+        if (e == '$' || e == '`' || e == '"' || e == '\\' ||
+            (mode_ == WordMode::parameter_pattern_in_quotes && e != '\n')) {
           add_literal(src_.substr(i + 1, 1), true);
         } else if (e != '\n') {
           add_literal(src_.substr(i, 2), true);
@@ -295,7 +297,9 @@ class WordParser {
       if (part.colon && (op == '%' || op == '#')) return bad();
       const bool pattern = op == '%' || op == '#';
       i += (pattern && twice) ? 2 : 1;
-      const WordMode mode = quoted ? WordMode::parameter_operand_in_quotes : WordMode::command;
+      const WordMode mode = !quoted   ? WordMode::command
+                            : pattern ? WordMode::parameter_pattern_in_quotes
+                                      : WordMode::parameter_operand_in_quotes;
       auto operand = WordParser(ctx_, SourceRange{i, close - i}, mode).run();
       if (!operand.ok()) {
         error_ = std::move(operand.error());

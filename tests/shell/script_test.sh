@@ -3,7 +3,8 @@
 # `stsh -c` for the test user stsh-shelltest under tests/shell/shell.yaml, and its standard
 # output, standard error and status are compared with NAME.out, NAME.err and NAME.status
 # (empty, empty and 0 when the file is absent). NAME.log lists records (extended regexes)
-# that must reach syslog. In expected text, {policy} stands for the policy file's path.
+# that must reach syslog. Cases named posix_* are also run under dash, whose standard output
+# and status must be stsh's. In expected text, {policy} stands for the policy file's path.
 #
 # Needs root: a private rsyslogd (tests/lib/harness.sh) and a test user made with useradd.
 # Usage: script_test.sh STSH SOURCE_ROOT
@@ -39,6 +40,17 @@ for case_file in "$root"/tests/shell/cases/*.sh; do
   if [[ -f $base.err ]] || [[ $want_status -eq 0 ]]; then
     if ! diff -u <( [[ -f $base.err ]] && expand "$base.err") "$actual_err" >"$work/diff" 2>&1; then
       problems+=("stderr differs: $(cat "$work/diff")")
+    fi
+  fi
+  # The POSIX cases (posix_*) involve no policy decision: dash, run the same way, must print
+  # the same standard output and end with the same status.
+  if [[ $name == posix_* ]]; then
+    (cd "$home" && runuser -u "$user" -- env -i PATH=/usr/bin:/bin TERM=dumb \
+      dash -c "$(cat "$case_file")" </dev/null >"$work/$name.dash" 2>/dev/null)
+    dash_status=$?
+    [[ $dash_status -eq $status ]] || problems+=("status $status, dash's $dash_status")
+    if ! diff -u "$work/$name.dash" "$actual_out" >"$work/diff" 2>&1; then
+      problems+=("stdout differs from dash's: $(cat "$work/diff")")
     fi
   fi
   if ((${#problems[@]})); then
