@@ -9,6 +9,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -315,6 +316,13 @@ void Shell::run_in_shell(Stage& stage) {
   if (stage.kind == Stage::Kind::function) {
     stage.status = run_function(*stage.function, stage.argv);
   } else {
+    // XCU 2.8.1: an error in a special builtin ends a non-interactive shell. These report
+    // errors, and only errors, by a non-zero status.
+    static constexpr std::string_view kFailing[] = {"export", "readonly", "set",
+                                                    "shift",  "trap",     "unset"};
+    const bool fatal_on_error =
+        !interactive() && std::find(std::begin(kFailing), std::end(kFailing), stage.argv[0]) !=
+                              std::end(kFailing);
     BuiltinIo io;
     io.in = stage.fds.count(0) ? stage.fds[0] : -1;
     stage.status = stage.builtin->run(*this, stage.argv, io);
@@ -336,6 +344,7 @@ void Shell::run_in_shell(Stage& stage) {
         stage.status = 1;
       }
     }
+    if (fatal_on_error && stage.status != 0 && !exit_requested_) request_exit(stage.status);
   }
   for (auto& [name, old] : temporary) {
     if (old) variables_[name] = *old;

@@ -14,7 +14,7 @@ STSH_BUILTIN(shift) {
   std::vector<std::string>& p = shell.positional();
   if (static_cast<size_t>(n) > p.size()) {
     io.err += "stsh: shift: can't shift that many\n";
-    return 1;
+    return 2;
   }
   p.erase(p.begin(), p.begin() + n);
   return 0;
