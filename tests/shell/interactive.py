@@ -27,6 +27,16 @@ def run():
     check("a command runs", s.expect(r"\r\nhello from the pty\r\n") is not None, s)
     s.expect(PROMPT)
 
+    # A compound command over several lines: PS2 until it is complete, then it runs.
+    s.send("for w in one two; do\r")
+    check("an open loop asks for more with PS2", s.expect(r"\r\n> ") is not None, s)
+    s.send("echo \"word-$w\"; done\r")
+    check("the loop runs once complete", s.expect(r"word-one\r\nword-two\r\n") is not None, s)
+    s.expect(PROMPT)
+    s.send("f() { echo \"fn-$1\"; }; f arg\r")
+    check("a function runs at the prompt", s.expect(r"\r\nfn-arg\r\n") is not None, s)
+    s.expect(PROMPT)
+
     s.send("bash\r")
     check("a denied command says so",
           s.expect(r"stsh: bash: not permitted by the policy") is not None, s)
