@@ -207,6 +207,12 @@ class Evaluator {
 
   long unary() {
     blank();
+    // Prefix operators recurse: bounded like parentheses.
+    if (++nest_ > 400) return fail("expression nests too deeply");
+    struct Unnest {
+      int& n;
+      ~Unnest() { --n; }
+    } unnest{nest_};
     if (eat("++") || eat("--")) {
       const bool inc = s_[pos_ - 1] == '+';
       blank();
@@ -241,7 +247,9 @@ class Evaluator {
   long primary() {
     blank();
     if (eat("(")) {
+      if (++nest_ > 200) return fail("parentheses nest too deeply");
       const long v = comma();
+      --nest_;
       if (!eat(")")) return fail("expected ')' in '" + std::string(s_) + "'");
       return v;
     }
@@ -321,6 +329,7 @@ class Evaluator {
   int depth_;
   size_t pos_ = 0;
   int skip_ = 0;
+  int nest_ = 0;
   std::string error_;
 };
 

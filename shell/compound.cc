@@ -152,7 +152,7 @@ int Shell::run_loop(const CompoundCommand& c) {
 }
 
 int Shell::run_function(const SimpleCommand& body, const std::vector<std::string>& argv) {
-  if (function_depth_ + dot_depth_ >= kMaxCallDepth) {
+  if (call_depth_ >= kMaxCallDepth) {
     warn("stsh: " + argv[0] + ": functions nest too deeply (" + std::to_string(kMaxCallDepth) +
          ")");
     return 2;
@@ -165,6 +165,7 @@ int Shell::run_function(const SimpleCommand& body, const std::vector<std::string
   int status;
   {
     Depth depth(function_depth_);
+    Depth calls(call_depth_);
     // The body's own redirections ( f() { ...; } >log ) apply to every call.
     Stage stage;
     stage.fds = io_;
@@ -203,17 +204,18 @@ int Shell::run_source(const std::string& text) {
 }
 
 int Shell::eval_text(const std::string& text) {
-  if (function_depth_ + dot_depth_ >= kMaxCallDepth) {
+  if (call_depth_ >= kMaxCallDepth) {
     warn("stsh: eval: nesting too deep");
     return 2;
   }
   // eval is not a function: `return` inside reaches the enclosing function.
+  Depth calls(call_depth_);
   return run_source(text);
 }
 
 int Shell::source_file(const std::string& path, const std::vector<std::string>& args,
                        std::string& err) {
-  if (function_depth_ + dot_depth_ >= kMaxCallDepth) {
+  if (call_depth_ >= kMaxCallDepth) {
     err = "stsh: .: nesting too deep";
     return 2;
   }
@@ -256,6 +258,7 @@ int Shell::source_file(const std::string& path, const std::vector<std::string>& 
     }
   }
   Depth depth(dot_depth_);
+  Depth calls(call_depth_);
   std::vector<std::string> saved;
   const bool with_args = !args.empty();
   if (with_args) {

@@ -306,6 +306,12 @@ void Shell::on_background_ready(const std::vector<pollfd>& fds, size_t first) {
 constexpr size_t kMaxSubstitution = 16 << 20;
 
 Result<std::string> Shell::command_substitution(const Program& program) {
+  if (call_depth_ >= 200) return make_error("command substitutions nest too deeply");
+  ++call_depth_;
+  struct Unnest {
+    int& depth;
+    ~Unnest() { --depth; }
+  } unnest{call_depth_};
   std::string out;
   int p[2];
   if (pipe2(p, O_CLOEXEC) != 0) return make_error(std::string("pipe: ") + std::strerror(errno));

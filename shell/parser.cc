@@ -63,6 +63,11 @@ bool is_assignment_word(std::string_view text) {
   return true;
 }
 
+constexpr int kMaxCompoundNesting = 200;
+// Counted across the parsers of nested $(...) too, which each start afresh: the bound is on
+// the whole recursion of one parse.
+thread_local int compound_depth = 0;
+
 class Parser {
  public:
   Parser(const ParseContext& ctx, size_t begin, size_t end)
@@ -338,6 +343,15 @@ class Parser {
   }
 
   bool parse_compound(SimpleCommand& command) {
+    // The parser recurses once per compound command: bounded, like $(...).
+    if (compound_depth >= kMaxCompoundNesting) {
+      return fail(peek().range.offset, "compound commands nest too deeply (" +
+                                           std::to_string(kMaxCompoundNesting) + ")");
+    }
+    ++compound_depth;
+    struct Unnest {
+      ~Unnest() { --compound_depth; }
+    } unnest;
     const Token opener = take();
     auto cc = std::make_shared<CompoundCommand>();
     using Kind = CompoundCommand::Kind;

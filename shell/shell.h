@@ -240,6 +240,9 @@ class Shell final : public ExpansionContext {
   int loop_depth_ = 0;
   int function_depth_ = 0;
   int dot_depth_ = 0;
+  // Functions, ., eval and command substitutions in progress, subshells or not: the shell's
+  // own stack bounds them (a runaway recursion ends with a message, not a crash).
+  int call_depth_ = 0;
   int errexit_suppressed_ = 0;  // in conditions, non-final parts of && || lists, ! pipelines
   bool fatal_expansion_ = false;
   // What commands get as their descriptors (fd -> ours) and which of ours are pipes only we

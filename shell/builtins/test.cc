@@ -84,11 +84,12 @@ class TestEvaluator {
     return v;
   }
   bool parse_not() {
-    if (!at_end() && peek() == "!") {
+    bool negate = false;
+    while (!at_end() && peek() == "!") {
       ++pos_;
-      return !parse_not();
+      negate = !negate;
     }
-    return parse_primary();
+    return parse_primary() != negate;
   }
   bool parse_primary() {
     if (at_end()) {
@@ -96,6 +97,10 @@ class TestEvaluator {
       return false;
     }
     if (peek() == "(") {
+      if (++nest_ > 200) {
+        if (error_.empty()) error_ = "parentheses nest too deeply";
+        return false;
+      }
       ++pos_;
       const bool v = parse_or();
       if (peek() != ")") {
@@ -211,6 +216,7 @@ class TestEvaluator {
   std::vector<std::string> a_;
   std::string& err_;
   size_t pos_ = 0;
+  int nest_ = 0;
   std::string error_;
 };
 
