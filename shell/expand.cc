@@ -22,7 +22,8 @@ bool is_ifs_white(char c) {
 // tilde results may not.
 class WordExpander {
  public:
-  WordExpander(ExpansionContext& context, bool split) : context_(context), split_(split) {
+  WordExpander(ExpansionContext& context, bool split, bool pattern = false)
+      : context_(context), split_(split), pattern_(pattern) {
     if (split_) {
       const std::optional<std::string> ifs = context_.variable("IFS");
       ifs_ = ifs ? *ifs : std::string(kDefaultIfs);
@@ -239,7 +240,9 @@ class WordExpander {
 
   void add_expansion(const std::string& value, bool quoted) {
     if (quoted || !split_) {
-      append(value, /* active= */ false);
+      // In a pattern (case, ${x%...}) an unquoted expansion's characters are pattern
+      // characters too (XCU 2.13.1).
+      append(value, /* active= */ pattern_ && !quoted);
       started_ = started_ || quoted;
       return;
     }
@@ -283,6 +286,7 @@ class WordExpander {
 
   ExpansionContext& context_;
   bool split_;
+  bool pattern_;
   std::string ifs_;
   GlobPattern current_;
   bool started_ = false;  // the current field exists even if empty (it had quoted text)
@@ -322,7 +326,7 @@ Result<std::string> expand_word_single(const Word& word, ExpansionContext& conte
 }
 
 Result<GlobPattern> expand_pattern(const Word& word, ExpansionContext& context) {
-  WordExpander expander(context, /* split= */ false);
+  WordExpander expander(context, /* split= */ false, /* pattern= */ true);
   if (Status status = expander.expand(word); !status) return status.take_error();
   return std::move(expander).pattern();
 }

@@ -102,6 +102,9 @@ bool Shell::prepare_stage(const SimpleCommand& command, Stage& stage) {
     for (const Assignment& a : command.assignments) {
       auto value = expand_word_single(a.value, *this);
       if (!value) return fail("stsh: " + value.error().message);
+      // Alone, assignments happen in order: a=1 b=$a sees the new a (XCU 2.9.1). A read-only
+      // name is reported when the stage runs.
+      if (command.words.empty()) (void)try_set_variable(a.name, *value);
       stage.assignments.push_back(a.name + "=" + *value);
     }
     auto argv = expand_words(command.words, *this);
