@@ -100,6 +100,8 @@ class Shell final : public ExpansionContext {
   bool interactive() const { return terminal_ != nullptr; }
 
   std::map<std::string, std::string>& aliases() { return aliases_; }
+  // getopts' place inside a group of options (-abc): "OPTIND:offset".
+  std::string& getopts_position() { return getopts_position_; }
 
   // Functions.
   std::shared_ptr<const SimpleCommand> function(const std::string& name) const;
@@ -233,6 +235,7 @@ class Shell final : public ExpansionContext {
   std::map<std::string, std::shared_ptr<const SimpleCommand>> functions_;
   std::map<std::string, std::string> traps_;
   std::map<std::string, std::string> aliases_;
+  std::string getopts_position_;
   bool exit_trap_done_ = false;
   Flow flow_ = Flow::none;
   int flow_count_ = 0;

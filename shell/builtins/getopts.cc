@@ -5,8 +5,8 @@
 namespace stsh::shell {
 
 // getopts OPTSTRING NAME [arg ...]: XCU getopts. The position inside a group of options
-// (-abc) is kept in the shell variable OPTIND as "index" plus a hidden offset, as dash does
-// with its own state; resetting OPTIND=1 starts over.
+// (-abc) is kept by the shell next to OPTIND, as dash keeps its own state; it counts only
+// while OPTIND is what getopts left, so resetting OPTIND=1 starts over.
 STSH_BUILTIN(getopts) {
   if (argv.size() < 3) {
     io.err += "stsh: getopts: usage: getopts optstring name [arg ...]\n";
@@ -25,7 +25,7 @@ STSH_BUILTIN(getopts) {
   long optind = 1;
   if (!parse_number(shell.variable("OPTIND").value_or("1"), optind) || optind < 1) optind = 1;
   long offset = 0;
-  const std::string state = shell.variable("STSH_OPTPOS").value_or("");
+  const std::string state = shell.getopts_position();
   const size_t colon = state.find(':');
   long state_ind = 0;
   if (colon != std::string::npos && parse_number(state.substr(0, colon), state_ind) &&
@@ -34,7 +34,7 @@ STSH_BUILTIN(getopts) {
   }
   auto finish = [&](long ind, long off) {
     shell.set_variable("OPTIND", std::to_string(ind));
-    shell.set_variable("STSH_OPTPOS", std::to_string(ind) + ":" + std::to_string(off));
+    shell.getopts_position() = std::to_string(ind) + ":" + std::to_string(off);
   };
   if (static_cast<size_t>(optind) > args.size()) {
     shell.set_variable(name, "?");
