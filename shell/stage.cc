@@ -366,6 +366,19 @@ void Shell::run_in_shell(Stage& stage) {
 void Shell::start_stage(Stage& stage, pid_t& pgid, std::vector<pid_t>& pids,
                         bool foreground_group) {
   trace(stage);
+  // What is said about the command goes to its own standard error: `nosuch 2>/dev/null` is
+  // quiet.
+  struct StageErrors {
+    Shell& shell;
+    std::map<int, int> io;
+    std::set<int> feedable;
+    ~StageErrors() {
+      shell.io_ = std::move(io);
+      shell.feedable_ = std::move(feedable);
+    }
+  } restore{*this, io_, feedable_};
+  io_ = stage.fds;
+  feedable_ = stage.feedable;
   const std::string& name = stage.argv[0];
   const enforcer::ProgramLookup found = lookup(name);
   if (found.error != 0) {
