@@ -94,6 +94,11 @@ bool Shell::prepare_stage(const SimpleCommand& command, Stage& stage) {
     warn(message);
     stage.failed = true;
     stage.status = 1;
+    // XCU 2.8.1: a redirection error of a special builtin ends a non-interactive shell.
+    if (stage.builtin && !stage.argv.empty() && is_special_builtin(stage.argv[0]) &&
+        !interactive()) {
+      request_exit(2);
+    }
     return false;
   };
   if (command.compound) {
