@@ -365,6 +365,11 @@ void Shell::run_in_shell(Stage& stage) {
     feedable_ = stage.feedable;
     for (UniqueFd& fd : stage.owned) kept_fds_.push_back(std::make_shared<UniqueFd>(std::move(fd)));
     stage.owned.clear();
+    // What no descriptor names any more (exec 3>&-) is closed, so a reader sees its end.
+    std::erase_if(kept_fds_, [&](const std::shared_ptr<UniqueFd>& fd) {
+      return std::none_of(io_.begin(), io_.end(),
+                          [&](const auto& entry) { return entry.second == fd->get(); });
+    });
   }
 }
 

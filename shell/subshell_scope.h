@@ -13,7 +13,7 @@ namespace stsh::shell {
 // What a subshell would keep to itself: a subshell ( ... ), a command substitution or a
 // pipeline of several stages runs in the shell (stsh never forks: the shell is the supervisor
 // of everything it starts), so its cd, variables, functions, options, traps, positional
-// parameters and `exec` redirections are undone after.
+// parameters, aliases and `exec` redirections are undone after.
 class Shell::SubshellScope {
  public:
   explicit SubshellScope(Shell& shell)
@@ -26,9 +26,10 @@ class Shell::SubshellScope {
         options_(shell.options_),
         functions_(shell.functions_),
         traps_(shell.traps_),
+        aliases_(shell.aliases_),
         io_(shell.io_),
         feedable_(shell.feedable_),
-        kept_(shell.kept_fds_.size()),
+        kept_(shell.kept_fds_),
         loop_depth_(shell.loop_depth_),
         function_depth_(shell.function_depth_),
         dot_depth_(shell.dot_depth_) {
@@ -45,9 +46,10 @@ class Shell::SubshellScope {
     shell_.options_ = options_;
     shell_.functions_ = std::move(functions_);
     shell_.traps_ = std::move(traps_);
+    shell_.aliases_ = std::move(aliases_);
     shell_.io_ = std::move(io_);
     shell_.feedable_ = std::move(feedable_);
-    shell_.kept_fds_.resize(std::min(kept_, shell_.kept_fds_.size()));
+    shell_.kept_fds_ = std::move(kept_);
     shell_.loop_depth_ = loop_depth_;
     shell_.function_depth_ = function_depth_;
     shell_.dot_depth_ = dot_depth_;
@@ -77,9 +79,10 @@ class Shell::SubshellScope {
   ShellOptions options_;
   std::map<std::string, std::shared_ptr<const SimpleCommand>> functions_;
   std::map<std::string, std::string> traps_;
+  std::map<std::string, std::string> aliases_;
   std::map<int, int> io_;
   std::set<int> feedable_;
-  size_t kept_;
+  std::vector<std::shared_ptr<UniqueFd>> kept_;
   int loop_depth_;
   int function_depth_;
   int dot_depth_;
