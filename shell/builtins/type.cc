@@ -20,6 +20,10 @@ STSH_BUILTIN(type) {
   int status = 0;
   for (size_t i = 1; i < argv.size(); ++i) {
     const std::string& name = argv[i];
+    if (const auto a = shell.aliases().find(name); a != shell.aliases().end()) {
+      io.out += name + " is an alias for " + a->second + "\n";
+      continue;
+    }
     if (shell.function(name)) {
       io.out += name + " is a shell function\n";
       continue;
