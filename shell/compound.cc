@@ -319,7 +319,7 @@ int Shell::read_byte(int fd, char& c) {
         pollfd q{fd, POLLIN, 0};
         ready = poll(&q, 1, 0) > 0;
         return ready || exit_requested_;
-      });
+      }, fd);
       if (!ready) return 0;
     }
     const ssize_t n = read(fd, &c, 1);

@@ -240,7 +240,7 @@ int Shell::wait_foreground(Job& job) {
   return status;
 }
 
-void Shell::wait_until(const std::function<bool()>& done) {
+void Shell::wait_until(const std::function<bool()>& done, int readable) {
   while (!done()) {
     // Without a terminal (ssh host cmd, scp, sftp, rsync) sshd sends no SIGHUP when the
     // client goes away; the hang-up of our standard output is how we learn it.
@@ -248,6 +248,8 @@ void Shell::wait_until(const std::function<bool()>& done) {
         {supervisor_->event_fd(), POLLIN, 0}, {STDOUT_FILENO, 0, 0}, {signal_fd_, POLLIN, 0}};
     if (terminal_) fds[1].fd = -1;
     pump_.add_to(fds);
+    // What `read` waits for: done() looks at it again.
+    if (readable >= 0) fds.push_back({readable, POLLIN, 0});
     if (poll(fds.data(), fds.size(), -1) < 0 && errno != EINTR) break;
     if (fds[0].revents & POLLIN) {
       for (const enforcer::ProcessEvent& e : supervisor_->poll()) jobs_.update(e);

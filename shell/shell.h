@@ -211,8 +211,8 @@ class Shell final : public ExpansionContext {
   void classify(Stage& stage);
   void trace(const Stage& stage);
   int current_line() const;
-  // Polls the supervisor and the pump until `done` holds.
-  void wait_until(const std::function<bool()>& done);
+  // Polls the supervisor and the pump (and `readable`, when given) until `done` holds.
+  void wait_until(const std::function<bool()>& done, int readable = -1);
   void warn(const std::string& message);
   // The client is gone (our standard output hung up): end every job and the session.
   void on_hangup();

@@ -37,6 +37,13 @@ def run():
     check("a function runs at the prompt", s.expect(r"\r\nfn-arg\r\n") is not None, s)
     s.expect(PROMPT)
 
+    # read takes a line from the terminal.
+    s.send("read answer; echo \"answer=$answer\"\r")
+    time.sleep(0.5)
+    s.send("forty-two\r")
+    check("read reads the terminal", s.expect(r"answer=forty-two") is not None, s)
+    s.expect(PROMPT)
+
     s.send("bash\r")
     check("a denied command says so",
           s.expect(r"stsh: bash: not permitted by the policy") is not None, s)
