@@ -3,6 +3,7 @@
 // supervisor as every command does.
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -94,6 +95,15 @@ int Shell::run_loop(const CompoundCommand& c) {
   Depth loop(loop_depth_);
   int status = 0;
   // What break and continue asked of this loop: true when the loop ends here.
+  // Ctrl-C ends the loop at the prompt, whether it hit the shell or a command of the body.
+  auto stop = [&]() {
+    if (terminal_ && (interrupted() || status == 128 + SIGINT)) {
+      interrupted_ = true;
+      status = 128 + SIGINT;
+      return true;
+    }
+    return false;
+  };
   auto handle_flow = [&]() {
     if (flow_ == Flow::break_loop) {
       if (--flow_count_ <= 0) flow_ = Flow::none;
@@ -126,7 +136,7 @@ int Shell::run_loop(const CompoundCommand& c) {
         return 1;
       }
       status = run_list(*c.lists[0]);
-      if (exit_requested_ || over_warning_limit()) break;
+      if (exit_requested_ || over_warning_limit() || stop()) break;
       if (handle_flow()) break;
     }
     return status;
@@ -138,14 +148,15 @@ int Shell::run_loop(const CompoundCommand& c) {
       Depth suppressed(errexit_suppressed_);
       condition = run_list(*c.lists[0]);
     }
-    if (exit_requested_ || over_warning_limit()) break;
+    if (condition == 128 + SIGINT) status = condition;
+    if (exit_requested_ || over_warning_limit() || stop()) break;
     if (flow_ != Flow::none) {
       if (handle_flow()) break;
       continue;
     }
     if ((condition == 0) == until) break;
     status = run_list(*c.lists[1]);
-    if (exit_requested_) break;
+    if (exit_requested_ || stop()) break;
     if (handle_flow()) break;
   }
   return status;

@@ -30,8 +30,10 @@ int Shell::run_text(const std::string& source) {
 }
 
 int Shell::run(const Program& program) {
+  interrupted_ = false;
   last_status_ = run_list(program);
   flow_ = Flow::none;
+  interrupted_ = false;
   over_warning_limit();
   return exit_requested_ ? exit_status_ : last_status_;
 }
@@ -41,7 +43,7 @@ int Shell::run_list(const Program& program) {
   const std::string* saved_source = current_source_;
   current_source_ = program.source.get();
   for (const AndOr& item : program.items) {
-    if (exit_requested_ || flow_ != Flow::none || over_warning_limit()) break;
+    if (exit_requested_ || flow_ != Flow::none || interrupted_ || over_warning_limit()) break;
     status = run_and_or(item, program);
     last_status_ = status;
   }
@@ -267,6 +269,18 @@ void Shell::wait_until(const std::function<bool()>& done, int readable) {
     // The limit holds inside a long command too: it ends with the session.
     if (over_warning_limit()) kill_jobs();
   }
+}
+
+bool Shell::interrupted() {
+  if (!terminal_ || signal_fd_ < 0) return false;
+  if (interrupted_) return true;
+  signalfd_siginfo info;
+  pollfd p{signal_fd_, POLLIN, 0};
+  while (poll(&p, 1, 0) > 0 && read(signal_fd_, &info, sizeof info) == sizeof info) {
+    if (info.ssi_signo == SIGINT) interrupted_ = true;
+    if (info.ssi_signo == SIGHUP || info.ssi_signo == SIGTERM) on_hangup();
+  }
+  return interrupted_;
 }
 
 void Shell::kill_jobs() {

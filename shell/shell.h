@@ -211,6 +211,9 @@ class Shell final : public ExpansionContext {
   void classify(Stage& stage);
   void trace(const Stage& stage);
   int current_line() const;
+  // Interactive: whether Ctrl-C was pressed while the shell itself was busy (a loop of
+  // builtins), or a loop's command died of it; then every loop and list ends.
+  bool interrupted();
   // Polls the supervisor and the pump (and `readable`, when given) until `done` holds.
   void wait_until(const std::function<bool()>& done, int readable = -1);
   void warn(const std::string& message);
@@ -248,6 +251,7 @@ class Shell final : public ExpansionContext {
   int call_depth_ = 0;
   int errexit_suppressed_ = 0;  // in conditions, non-final parts of && || lists, ! pipelines
   bool fatal_expansion_ = false;
+  bool interrupted_ = false;
   // What commands get as their descriptors (fd -> ours) and which of ours are pipes only we
   // write to; `exec` redirections stay open here.
   std::map<int, int> io_{{0, 0}, {1, 1}, {2, 2}};

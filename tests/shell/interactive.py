@@ -77,6 +77,22 @@ def run():
     check("Ctrl-C at the prompt clears the line", m is not None and "partial" not in m.group(1), s)
     s.expect(PROMPT)
 
+    # Ctrl-C ends a loop the shell runs itself, and a loop whose command it interrupts.
+    s.send("while :; do :; done\r")
+    s.read_for(0.5)
+    s.send("\x03")
+    check("Ctrl-C ends a loop of builtins", s.expect(PROMPT, 5) is not None, s)
+    s.send("for i in 1 2 3; do sleep 10; done; echo never-after-ctrl-c\r")
+    s.read_for(0.5)
+    started = time.time()
+    s.send("\x03")
+    check("Ctrl-C ends a loop of commands (and the rest of the line, as in bash)",
+          s.expect(PROMPT, 5) is not None and "never-after-ctrl-c\r\n" not in s.buffer, s)
+    check("... at once", time.time() - started < 3)
+    s.send("echo loop-status=$?\r")
+    check("... with status 130", s.expect(r"loop-status=130") is not None, s)
+    s.expect(PROMPT)
+
     # Ctrl-C interrupts the foreground job, not the shell.
     s.send("sleep 30\r")
     s.read_for(0.5)
