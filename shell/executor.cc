@@ -205,7 +205,8 @@ int Shell::run_pipeline(const Pipeline& pipeline, bool background, const std::st
   }
   if (scope) status = scope->finish(status);
   if (pipeline.negated) status = status == 0 ? 1 : 0;
-  if (exec_last && !exit_requested_) request_exit(status);
+  // exec in a pipeline of several stages ends only its stage (a subshell).
+  if (exec_last && n == 1 && !exit_requested_) request_exit(status);
   return status;
 }
 
