@@ -96,7 +96,15 @@ int Shell::run_loop(const CompoundCommand& c) {
   int status = 0;
   // What break and continue asked of this loop: true when the loop ends here.
   // Ctrl-C ends the loop at the prompt, whether it hit the shell or a command of the body.
+  unsigned rounds = 0;
   auto stop = [&]() {
+    // A loop of builtins never waits for the supervisor, where a client gone away is
+    // noticed: look now and then (the hang-up of our standard output ends the session).
+    if (!terminal_ && (++rounds & 1023) == 0) {
+      pollfd out{STDOUT_FILENO, 0, 0};
+      if (poll(&out, 1, 0) > 0 && (out.revents & (POLLHUP | POLLERR))) on_hangup();
+      if (exit_requested_) return true;
+    }
     if (terminal_ && (interrupted() || status == 128 + SIGINT)) {
       interrupted_ = true;
       status = 128 + SIGINT;

@@ -106,6 +106,11 @@ started=$SECONDS
 check "hang-up: the session ends at once" test $((SECONDS - started)) -lt 10
 check "hang-up: no process of the session is left" bash -c "! pgrep -u $user -x sleep"
 logged "session user=$user .*event=hangup" "the hang-up"
+# ... also from a loop the shell runs itself, which never waits for a command.
+started=$SECONDS
+(cd "$home" && in_private_log runuser -u "$user" -- env -i PATH=/usr/bin:/bin \
+  timeout 30 "$work/stsh" --policy "$policy" -c 'echo start; while :; do :; done' </dev/null | head -1 >/dev/null)
+check "hang-up: a loop of builtins ends at once too" test $((SECONDS - started)) -lt 10
 
 # Nothing the syntax error's line asked for ran.
 check "a syntax error ran nothing" test ! -e "$home/ran"
