@@ -41,9 +41,38 @@ struct LiteralPart {
 
 // $NAME, ${NAME}, or a special parameter: "?" (last status), "$" (shell pid), "#" (argument
 // count), "!" (last background pid), "0".."9" and longer digit strings from ${10}.
+struct Word;
+
+// What a ${...} form does with its parameter (POSIX XCU 2.6.2).
+enum class ParameterOp : uint8_t {
+  plain,          // $NAME, ${NAME}
+  length,         // ${#NAME}
+  use_default,    // ${NAME-word}, ${NAME:-word}
+  assign_default, // ${NAME=word}, ${NAME:=word}
+  error_if_unset, // ${NAME?word}, ${NAME:?word}
+  use_alternate,  // ${NAME+word}, ${NAME:+word}
+  remove_small_suffix,  // ${NAME%pattern}
+  remove_large_suffix,  // ${NAME%%pattern}
+  remove_small_prefix,  // ${NAME#pattern}
+  remove_large_prefix,  // ${NAME##pattern}
+};
+
+// $NAME, ${NAME}, ${NAME op word}, or a special parameter: "?" (last status), "$" (shell pid),
+// "#" (argument count), "!" (last background pid), "@", "*", "-", "0".."9" and longer digit
+// strings from ${10}.
 struct ParameterPart {
   std::string name;
   bool quoted = false;  // inside "…": the value is one field and is not globbed
+  ParameterOp op = ParameterOp::plain;
+  bool colon = false;  // ${NAME:-word} and friends: an empty value counts as unset
+  std::shared_ptr<const Word> operand;  // the word after the operator; null without one
+};
+
+// $((expression)): the expression's text is expanded like a here-document body (parameters,
+// command substitutions), then evaluated as C integer arithmetic (shell/arithmetic.h).
+struct ArithmeticPart {
+  std::shared_ptr<const Word> expression;
+  bool quoted = false;
 };
 
 // $(…) or `…`: the executor runs `program` and its output, trailing newlines removed,
@@ -57,7 +86,8 @@ struct CommandSubstitutionPart {
 // by '/' or the end of the word: the current user's home directory. "~user" stays literal.
 struct TildePart {};
 
-using WordPart = std::variant<LiteralPart, ParameterPart, CommandSubstitutionPart, TildePart>;
+using WordPart =
+    std::variant<LiteralPart, ParameterPart, CommandSubstitutionPart, TildePart, ArithmeticPart>;
 
 struct Word {
   std::vector<WordPart> parts;  // adjacent literal parts with the same `quoted` are merged
@@ -74,7 +104,7 @@ struct Assignment {
 enum class RedirectionKind : uint8_t {
   input,                    // [n]<file          (n defaults to 0)
   output,                   // [n]>file          (n defaults to 1)
-  clobber,                  // [n]>|file         (same as output: stsh has no noclobber)
+  clobber,                  // [n]>|file         (output, even under set -C)
   append,                   // [n]>>file
   read_write,               // [n]<>file         (n defaults to 0)
   output_and_error,         // &>file, >&file    (stdout and stderr; fd is 1)
@@ -98,7 +128,12 @@ struct Redirection {
   SourceRange range;  // the operator through the target word
 };
 
+struct CompoundCommand;
+
+// A simple command, or, when `compound` is set, a compound command (or a function definition)
+// with the redirections that follow it; then `assignments` and `words` are empty.
 struct SimpleCommand {
+  std::shared_ptr<const CompoundCommand> compound;
   std::vector<Assignment> assignments;  // in source order
   std::vector<Word> words;              // words[0] is the command name; empty for bare assignments
   std::vector<Redirection> redirections;  // in source order, performed left to right
@@ -122,6 +157,36 @@ struct AndOr {
   Pipeline first;
   std::vector<AndOrTail> rest;
   bool background = false;  // terminated by '&'
+  SourceRange range;
+};
+
+struct CaseItem {
+  std::vector<Word> patterns;  // pat1 | pat2 ...
+  std::shared_ptr<const Program> body;
+};
+
+// The compound commands of XCU 2.9.4 and function definitions (2.9.5). Lists are Programs that
+// share the enclosing source.
+struct CompoundCommand {
+  enum class Kind : uint8_t {
+    group,     // { list; }
+    subshell,  // ( list )
+    if_clause,  // lists: condition, body, [condition, body (elif)]..., [else body]
+    while_loop,  // lists: condition, body
+    until_loop,  // lists: condition, body
+    for_loop,    // name, words (when has_in), lists: body
+    case_clause,  // subject, items
+    function_definition,  // name, function_body
+  };
+  Kind kind = Kind::group;
+  std::vector<std::shared_ptr<const Program>> lists;
+  bool has_else = false;
+  std::string name;
+  std::vector<Word> words;
+  bool has_in = false;
+  Word subject;
+  std::vector<CaseItem> items;
+  std::shared_ptr<const SimpleCommand> function_body;
   SourceRange range;
 };
 

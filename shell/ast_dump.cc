@@ -91,7 +91,16 @@ std::string dump(const Word& word) {
           if constexpr (std::is_same_v<T, LiteralPart>) {
             out += p.quoted ? quote(p.text) : escape_unquoted(p.text);
           } else if constexpr (std::is_same_v<T, ParameterPart>) {
-            out += p.quoted ? "\"${" + p.name + "}\"" : "${" + p.name + "}";
+            static constexpr const char* kOps[] = {"", "#", "-", "=", "?", "+", "%", "%%", "#", "##"};
+            std::string inner = p.op == ParameterOp::length ? "${#" + p.name + "}" : "";
+            if (inner.empty()) {
+              inner = "${" + p.name + (p.colon ? ":" : "") + kOps[static_cast<int>(p.op)] +
+                      (p.operand ? dump(*p.operand) : "") + "}";
+            }
+            out += p.quoted ? "\"" + inner + "\"" : inner;
+          } else if constexpr (std::is_same_v<T, ArithmeticPart>) {
+            const std::string inner = "$((" + dump(*p.expression) + "))";
+            out += p.quoted ? "\"" + inner + "\"" : inner;
           } else if constexpr (std::is_same_v<T, CommandSubstitutionPart>) {
             const std::string inner = "$( " + dump(*p.program) + " )";
             out += p.quoted ? "\"" + inner + "\"" : inner;
@@ -124,6 +133,7 @@ std::string dump(const Redirection& r) {
 
 std::string dump(const SimpleCommand& command) {
   std::string out;
+  if (command.compound) out = dump(*command.compound);
   auto add = [&](const std::string& item) {
     out += out.empty() ? "" : " ";
     out += item;
@@ -132,6 +142,47 @@ std::string dump(const SimpleCommand& command) {
   for (const Word& w : command.words) add(dump(w));
   for (const Redirection& r : command.redirections) add(dump(r));
   return "(" + out + ")";
+}
+
+std::string dump(const CompoundCommand& c) {
+  auto list = [](const std::shared_ptr<const Program>& p) { return "{" + dump(*p) + "}"; };
+  std::string out;
+  switch (c.kind) {
+    case CompoundCommand::Kind::group:
+      return "group " + list(c.lists[0]);
+    case CompoundCommand::Kind::subshell:
+      return "subshell " + list(c.lists[0]);
+    case CompoundCommand::Kind::if_clause:
+      for (size_t i = 0; i + 1 < c.lists.size() || (i < c.lists.size() && !c.has_else); i += 2) {
+        out += (i == 0 ? "if " : " elif ") + list(c.lists[i]) + " then " + list(c.lists[i + 1]);
+      }
+      if (c.has_else) out += " else " + list(c.lists.back());
+      return out;
+    case CompoundCommand::Kind::while_loop:
+    case CompoundCommand::Kind::until_loop:
+      return std::string(c.kind == CompoundCommand::Kind::while_loop ? "while " : "until ") +
+             list(c.lists[0]) + " do " + list(c.lists[1]);
+    case CompoundCommand::Kind::for_loop:
+      out = "for " + c.name;
+      if (c.has_in) {
+        out += " in";
+        for (const Word& w : c.words) out += " " + dump(w);
+      }
+      return out + " do " + list(c.lists[0]);
+    case CompoundCommand::Kind::case_clause:
+      out = "case " + dump(c.subject);
+      for (const CaseItem& item : c.items) {
+        out += " (";
+        for (size_t i = 0; i < item.patterns.size(); ++i) {
+          out += (i ? "|" : "") + dump(item.patterns[i]);
+        }
+        out += ") " + list(item.body);
+      }
+      return out;
+    case CompoundCommand::Kind::function_definition:
+      return "function " + c.name + " " + dump(*c.function_body);
+  }
+  return out;
 }
 
 std::string dump(const Program& program) {

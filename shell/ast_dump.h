@@ -19,6 +19,7 @@ namespace stsh::shell {
 
 [[nodiscard]] std::string dump(const Program& program);
 [[nodiscard]] std::string dump(const SimpleCommand& command);
+[[nodiscard]] std::string dump(const CompoundCommand& command);
 [[nodiscard]] std::string dump(const Redirection& redirection);
 [[nodiscard]] std::string dump(const Word& word);
 

@@ -13,7 +13,7 @@ namespace stsh::shell {
 class Shell;
 
 struct BuiltinIo {
-  int in = -1;  // standard input after redirections (no builtin reads it yet)
+  int in = -1;  // standard input after redirections (read reads it)
   std::string out;
   std::string err;
 };
@@ -33,19 +33,40 @@ std::span<const Builtin> all_builtins();
 #define STSH_BUILTIN(name) \
   int builtin_##name(Shell& shell, const std::vector<std::string>& argv, BuiltinIo& io)
 
+STSH_BUILTIN(alias);
 STSH_BUILTIN(bg);
+STSH_BUILTIN(break);
 STSH_BUILTIN(cd);
+STSH_BUILTIN(colon);
+STSH_BUILTIN(command);
+STSH_BUILTIN(dot);
 STSH_BUILTIN(echo);
+STSH_BUILTIN(eval);
+STSH_BUILTIN(exec);
 STSH_BUILTIN(exit);
 STSH_BUILTIN(export);
+STSH_BUILTIN(false);
 STSH_BUILTIN(fg);
+STSH_BUILTIN(getopts);
 STSH_BUILTIN(help);
 STSH_BUILTIN(history);
 STSH_BUILTIN(jobs);
 STSH_BUILTIN(kill);
+STSH_BUILTIN(local);
 STSH_BUILTIN(policy);
+STSH_BUILTIN(printf);
 STSH_BUILTIN(pwd);
+STSH_BUILTIN(read);
+STSH_BUILTIN(readonly);
+STSH_BUILTIN(return);
+STSH_BUILTIN(set);
+STSH_BUILTIN(shift);
+STSH_BUILTIN(test);
+STSH_BUILTIN(trap);
 STSH_BUILTIN(type);
+STSH_BUILTIN(umask);
+STSH_BUILTIN(unalias);
 STSH_BUILTIN(unset);
+STSH_BUILTIN(wait);
 
 }  // namespace stsh::shell

@@ -15,31 +15,9 @@
 #include "shell/parser.h"
 #include "shell/shell.h"
 #include "shell/stage.h"
+#include "shell/subshell_scope.h"
 
 namespace stsh::shell {
-
-// What a subshell would keep to itself: a command substitution or a pipeline of several
-// stages runs in the shell (stsh never forks), so its `cd` and variables are undone after.
-class Shell::SubshellScope {
- public:
-  explicit SubshellScope(Shell& shell)
-      : shell_(shell),
-        cwd_(shell.cwd_),
-        dir_(::open(".", O_PATH | O_DIRECTORY | O_CLOEXEC)),
-        variables_(shell.variables_) {}
-  ~SubshellScope() {
-    if (shell_.cwd_ != cwd_ && dir_ && fchdir(dir_.get()) == 0) shell_.set_cwd(cwd_);
-    shell_.variables_ = std::move(variables_);
-  }
-  SubshellScope(const SubshellScope&) = delete;
-  SubshellScope& operator=(const SubshellScope&) = delete;
-
- private:
-  Shell& shell_;
-  std::string cwd_;
-  UniqueFd dir_;
-  std::map<std::string, Variable> variables_;
-};
 
 int Shell::run_text(const std::string& source) {
   const ParseResult parsed = parse(source);
@@ -52,39 +30,85 @@ int Shell::run_text(const std::string& source) {
 }
 
 int Shell::run(const Program& program) {
-  for (const AndOr& item : program.items) {
-    if (exit_requested_ || over_warning_limit()) break;
-    last_status_ = run_and_or(item, program, nullptr);
-  }
+  interrupted_ = false;
+  last_status_ = run_list(program);
+  flow_ = Flow::none;
+  interrupted_ = false;
   over_warning_limit();
   return exit_requested_ ? exit_status_ : last_status_;
 }
 
-int Shell::run_and_or(const AndOr& item, const Program& program, std::string* capture) {
+int Shell::run_list(const Program& program) {
+  int status = 0;
+  const std::string* saved_source = current_source_;
+  current_source_ = program.source.get();
+  for (const AndOr& item : program.items) {
+    if (exit_requested_ || flow_ != Flow::none || interrupted_ || over_warning_limit()) break;
+    status = run_and_or(item, program);
+    last_status_ = status;
+  }
+  current_source_ = saved_source;
+  return status;
+}
+
+namespace {
+
+// A pipeline that is one compound command other than a subshell: set -e looks inside it.
+bool is_plain_compound(const Pipeline& p) {
+  return p.commands.size() == 1 && p.commands[0].compound &&
+         p.commands[0].compound->kind != CompoundCommand::Kind::subshell;
+}
+
+}  // namespace
+
+int Shell::run_and_or(const AndOr& item, const Program& program) {
   if (item.background && !item.rest.empty()) {
     warn("stsh: a list with && or || cannot run in the background; run its parts one by one");
     return 2;
   }
-  int status = run_pipeline(item.first, item.background && !capture,
-                            std::string(program.text(item.range)), capture);
-  for (const AndOrTail& tail : item.rest) {
-    if (exit_requested_ || over_warning_limit()) break;
+  const std::string text(program.text(item.range));
+  // set -e does not apply to the parts of a && or || list before the last (XCU 2.14 set -e).
+  const bool has_rest = !item.rest.empty();
+  if (has_rest) ++errexit_suppressed_;
+  int status = run_pipeline(item.first, item.background, text);
+  const Pipeline* last = &item.first;
+  for (size_t i = 0; i < item.rest.size(); ++i) {
+    const AndOrTail& tail = item.rest[i];
+    if (exit_requested_ || flow_ != Flow::none || over_warning_limit()) break;
     last_status_ = status;
     const bool run = tail.op == AndOrOp::and_if ? status == 0 : status != 0;
-    if (run)
-      status = run_pipeline(tail.pipeline, false, std::string(program.text(item.range)), capture);
+    if (!run) {
+      last = nullptr;
+      continue;
+    }
+    if (i + 1 == item.rest.size()) --errexit_suppressed_;
+    status = run_pipeline(tail.pipeline, false, text);
+    if (i + 1 == item.rest.size()) ++errexit_suppressed_;
+    last = &tail.pipeline;
+  }
+  if (has_rest) --errexit_suppressed_;
+  if (options_.errexit && errexit_suppressed_ == 0 && status != 0 && last != nullptr &&
+      !last->negated && !is_plain_compound(*last) && flow_ == Flow::none && !exit_requested_) {
+    request_exit(status);
   }
   return status;
 }
 
-int Shell::run_pipeline(const Pipeline& pipeline, bool background, const std::string& text,
-                        std::string* capture) {
+int Shell::run_pipeline(const Pipeline& pipeline, bool background, const std::string& text) {
   const size_t n = pipeline.commands.size();
   std::optional<SubshellScope> scope;
   if (n > 1) scope.emplace(*this);
-  // The pipes between stages, and the one a command substitution reads.
+  if (pipeline.negated) ++errexit_suppressed_;
+  struct Unsuppress {
+    Shell& s;
+    bool on;
+    ~Unsuppress() {
+      if (on) --s.errexit_suppressed_;
+    }
+  } unsuppress{*this, pipeline.negated};
+  // The pipes between stages.
   std::vector<UniqueFd> readers(n), writers(n);
-  for (size_t i = 0; i + 1 < n || (capture && i + 1 == n); ++i) {
+  for (size_t i = 0; i + 1 < n; ++i) {
     int p[2];
     if (pipe2(p, O_CLOEXEC) != 0) {
       warn(std::string("stsh: pipe: ") + std::strerror(errno));
@@ -93,30 +117,71 @@ int Shell::run_pipeline(const Pipeline& pipeline, bool background, const std::st
     readers[i].reset(p[0]);
     writers[i].reset(p[1]);
   }
-  UniqueFd capture_reader;
-  if (capture) capture_reader = std::move(readers[n - 1]);
 
   std::vector<pid_t> pids;
   pid_t pgid = 0;
-  int last_stage_status = 0;
-  bool last_is_external = false;
   // Every stage is expanded and redirected before any starts: a command substitution in a
   // later stage runs the supervisor's loop, which would reap an early stage that has already
   // ended — and with it the process group the later stages join.
   std::vector<Stage> stages(n);
   for (size_t i = 0; i < n && !exit_requested_; ++i) {
     Stage& stage = stages[i];
-    stage.input = i == 0 ? 0 : readers[i - 1].get();
-    stage.output = (i + 1 < n || capture) ? writers[i].get() : 1;
-    stage.output_is_our_pipe = i + 1 < n || capture;
+    stage.fds = io_;
+    stage.feedable = feedable_;
+    if (i > 0) stage.fds[0] = readers[i - 1].get();
+    if (i + 1 < n) {
+      stage.fds[1] = writers[i].get();
+      stage.feedable.insert(writers[i].get());
+    }
     prepare_stage(pipeline.commands[i], stage);
+    if (fatal_expansion_ && !interactive()) request_exit(2);
   }
+  // External commands start first, so that what a stage run in the shell writes into a pipe
+  // has a reader.
   for (size_t i = 0; i < n && !exit_requested_; ++i) {
     Stage& stage = stages[i];
-    if (!stage.failed) start_stage(stage, pgid, pids, !background);
-    last_stage_status = stage.status;
-    last_is_external = stage.pid > 0;
+    if (!stage.failed && !stage.in_shell()) start_stage(stage, pgid, pids, !background);
   }
+  // A pipe's reader sees its end only when every writer is closed: ours go as soon as the
+  // stage that uses them has started or run.
+  auto done_with = [&](size_t i) {
+    if (i + 1 < n) writers[i].reset();
+    if (i > 0) readers[i - 1].reset();
+    stages[i].owned.clear();
+  };
+  for (size_t i = 0; i < n; ++i) {
+    if (!stages[i].in_shell() || stages[i].failed) done_with(i);
+  }
+  // A compound command or function feeding another stage run here collects its output first
+  // (its commands would otherwise fill the pipe before anything reads it).
+  for (size_t i = 0; i < n && !exit_requested_; ++i) {
+    Stage& stage = stages[i];
+    if (stage.failed || !stage.in_shell()) continue;
+    const bool collect = i + 1 < n && stages[i + 1].in_shell() &&
+                         (stage.kind == Stage::Kind::compound || stage.kind == Stage::Kind::function);
+    std::string collected;
+    int p[2] = {-1, -1};
+    if (collect && pipe2(p, O_CLOEXEC) == 0) {
+      for (auto& [fd, ours] : stage.fds) {
+        if (ours == writers[i].get()) ours = p[1];
+      }
+      stage.feedable.insert(p[1]);
+      stage.owned.emplace_back(p[1]);
+      pump_.collect(UniqueFd(p[0]), &collected);
+    }
+    run_in_shell(stage);
+    if (p[1] >= 0) {
+      stage.owned.clear();
+      wait_until([&] { return !pump_.collecting(&collected); });
+      pump_.feed(UniqueFd(fcntl(writers[i].get(), F_DUPFD_CLOEXEC, 3)), std::move(collected));
+    }
+    if (n > 1) exit_requested_ = exit_requested_ && (hung_up_ || limit_reported_);
+    done_with(i);
+  }
+  const Stage& last_stage = stages[n - 1];
+  int status = last_stage.status;
+  const bool last_is_external = last_stage.pid > 0;
+  const bool exec_last = last_stage.exec && !last_stage.failed;
   // Our copies of the pipe ends and of what redirections opened: the reader of a pipe sees
   // its end only when every writer is closed.
   stages.clear();
@@ -124,9 +189,7 @@ int Shell::run_pipeline(const Pipeline& pipeline, bool background, const std::st
     readers[i].reset();
     writers[i].reset();
   }
-  if (capture) pump_.collect(std::move(capture_reader), capture);
 
-  int status = last_stage_status;
   if (!pids.empty()) {
     Job& job = jobs_.add(pgid, text, pids, background);
     const int id = job.id;
@@ -140,8 +203,10 @@ int Shell::run_pipeline(const Pipeline& pipeline, bool background, const std::st
     const int job_status = wait_foreground(*jobs_.find(id));
     if (last_is_external) status = job_status;
   }
-  if (capture) wait_until([&] { return !pump_.collecting(capture); });
+  if (scope) status = scope->finish(status);
   if (pipeline.negated) status = status == 0 ? 1 : 0;
+  // exec in a pipeline of several stages ends only its stage (a subshell).
+  if (exec_last && n == 1 && !exit_requested_) request_exit(status);
   return status;
 }
 
@@ -178,8 +243,7 @@ int Shell::wait_foreground(Job& job) {
   return status;
 }
 
-template <typename Done>
-void Shell::wait_until(Done done) {
+void Shell::wait_until(const std::function<bool()>& done, int readable) {
   while (!done()) {
     // Without a terminal (ssh host cmd, scp, sftp, rsync) sshd sends no SIGHUP when the
     // client goes away; the hang-up of our standard output is how we learn it.
@@ -187,9 +251,11 @@ void Shell::wait_until(Done done) {
         {supervisor_->event_fd(), POLLIN, 0}, {STDOUT_FILENO, 0, 0}, {signal_fd_, POLLIN, 0}};
     if (terminal_) fds[1].fd = -1;
     pump_.add_to(fds);
+    // What `read` waits for: done() looks at it again.
+    if (readable >= 0) fds.push_back({readable, POLLIN, 0});
     if (poll(fds.data(), fds.size(), -1) < 0 && errno != EINTR) break;
     if (fds[0].revents & POLLIN) {
-      for (const enforcer::ProcessEvent& e : supervisor_->poll(0)) jobs_.update(e);
+      for (const enforcer::ProcessEvent& e : supervisor_->poll()) jobs_.update(e);
     }
     if (fds[1].revents & (POLLHUP | POLLERR)) on_hangup();
     if (fds[2].revents & POLLIN) {
@@ -204,6 +270,18 @@ void Shell::wait_until(Done done) {
     // The limit holds inside a long command too: it ends with the session.
     if (over_warning_limit()) kill_jobs();
   }
+}
+
+bool Shell::interrupted() {
+  if (!terminal_ || signal_fd_ < 0) return false;
+  if (interrupted_) return true;
+  signalfd_siginfo info;
+  pollfd p{signal_fd_, POLLIN, 0};
+  while (poll(&p, 1, 0) > 0 && read(signal_fd_, &info, sizeof info) == sizeof info) {
+    if (info.ssi_signo == SIGINT) interrupted_ = true;
+    if (info.ssi_signo == SIGHUP || info.ssi_signo == SIGTERM) on_hangup();
+  }
+  return interrupted_;
 }
 
 void Shell::kill_jobs() {
@@ -235,7 +313,7 @@ void Shell::add_background_fds(std::vector<pollfd>& fds) const {
 
 void Shell::on_background_ready(const std::vector<pollfd>& fds, size_t first) {
   if (fds[first].revents & POLLIN) {
-    for (const enforcer::ProcessEvent& e : supervisor_->poll(0)) jobs_.update(e);
+    for (const enforcer::ProcessEvent& e : supervisor_->poll()) jobs_.update(e);
   }
   pump_.on_ready(fds, first + 1);
   if (over_warning_limit()) kill_jobs();
@@ -245,20 +323,27 @@ void Shell::on_background_ready(const std::vector<pollfd>& fds, size_t first) {
 constexpr size_t kMaxSubstitution = 16 << 20;
 
 Result<std::string> Shell::command_substitution(const Program& program) {
-  SubshellScope scope(*this);
+  if (call_depth_ >= 200) return make_error("command substitutions nest too deeply");
+  ++call_depth_;
+  struct Unnest {
+    int& depth;
+    ~Unnest() { --depth; }
+  } unnest{call_depth_};
   std::string out;
-  // Like a subshell: `exit` ends the substitution, not the session (a hang-up or the warning
-  // limit still ends both).
-  const bool exiting_before = exit_requested_;
-  for (const AndOr& item : program.items) {
-    if (exit_requested_ || over_warning_limit()) break;
-    last_status_ = run_and_or(item, program, &out);
+  int p[2];
+  if (pipe2(p, O_CLOEXEC) != 0) return make_error(std::string("pipe: ") + std::strerror(errno));
+  pump_.collect(UniqueFd(p[0]), &out);
+  {
+    SubshellScope scope(*this);
+    // Its standard output is the pipe we read.
+    UniqueFd writer(p[1]);
+    io_[1] = writer.get();
+    feedable_.insert(writer.get());
+    const int status = run_list(program);
+    last_status_ = scope.finish(status);
+    substitution_status_ = last_status_;
   }
-  if (exit_requested_ && !exiting_before && !hung_up_ && !limit_reported_) {
-    exit_requested_ = false;
-    last_status_ = exit_status_;
-  }
-  substitution_status_ = last_status_;
+  wait_until([&] { return !pump_.collecting(&out); });
   if (out.size() > kMaxSubstitution) {
     out.resize(kMaxSubstitution);
     warn("stsh: command substitution output cut at 16 MiB");

@@ -95,8 +95,8 @@ std::vector<Token> compile(const GlobPattern& p) {
   return tokens;
 }
 
-bool matches(const std::vector<Token>& tokens, std::string_view name) {
-  if (!name.empty() && name[0] == '.') {
+bool matches(const std::vector<Token>& tokens, std::string_view name, bool dot_rule = true) {
+  if (dot_rule && !name.empty() && name[0] == '.') {
     if (tokens.empty() || tokens[0].kind != Token::Kind::literal || tokens[0].ch != '.') {
       return false;
     }
@@ -222,6 +222,10 @@ std::vector<std::string> glob(const GlobPattern& pattern, const ListDirectory& l
   if (!magic_seen) return {};
   std::sort(paths.begin(), paths.end());
   return paths;
+}
+
+bool match_string(const GlobPattern& pattern, std::string_view text) {
+  return matches(compile(pattern), text, /* dot_rule= */ false);
 }
 
 }  // namespace stsh::shell

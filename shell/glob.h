@@ -43,6 +43,10 @@ using ListDirectory =
 // Whether `name` matches one component pattern (no '/'); the leading-dot rule applies.
 [[nodiscard]] bool match_component(const GlobPattern& pattern, std::string_view name);
 
+// Whether all of `text` matches the pattern, '/' and a leading '.' included: case patterns and
+// the ${NAME%pattern} forms (XCU 2.13.1 without the pathname rules).
+[[nodiscard]] bool match_string(const GlobPattern& pattern, std::string_view text);
+
 // The sorted paths matching the pattern; relative patterns give relative paths ("src/a.c"),
 // directories are listed as "." or as the path prefix spelled in the pattern. A trailing '/'
 // keeps only directories (and keeps the '/'). Components without glob characters before the

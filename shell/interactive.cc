@@ -123,7 +123,8 @@ int run_interactive(Shell& shell, Terminal& terminal, History& history) {
     if (shell.over_warning_limit()) return shell.exit_status();
     if (shell.exit_requested()) return shell.exit_status();
 
-    const std::string prompt = pending.empty() ? expand_prompt(format, shell) : "> ";
+    const std::string prompt =
+        pending.empty() ? expand_prompt(format, shell) : shell.variable("PS2").value_or("> ");
     g_line = LineState{};
     rl_callback_handler_install(prompt.c_str(), on_line);
     while (!g_line.done) {

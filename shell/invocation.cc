@@ -11,7 +11,8 @@
 namespace stsh::shell {
 
 const char* const kUsage =
-    "usage: stsh [-l] [-c COMMAND] [--policy FILE | --policy-dir DIR]\n"
+    "usage: stsh [-l] [-euxfCv] [-c COMMAND [NAME [ARG...]] | -s [ARG...] | FILE [ARG...]]\n"
+    "            [--policy FILE | --policy-dir DIR]\n"
     "       stsh --version | --help\n"
     "A restricted login shell: every command runs confined by your policy.\n";
 
@@ -31,7 +32,26 @@ std::optional<Invocation> parse_invocation(int argc, char** argv, std::string& e
       auto v = value("a command");
       if (!v) return std::nullopt;
       inv.command = *v;
-      break;  // what follows are $0, $1, ... (not used)
+      // What follows are $0, $1, ...
+      if (i + 1 < argc) inv.arg0 = argv[++i];
+      for (++i; i < argc; ++i) inv.args.emplace_back(argv[i]);
+      break;
+    } else if (a == "-s") {
+      inv.read_stdin = true;
+      for (++i; i < argc; ++i) inv.args.emplace_back(argv[i]);
+      break;
+    } else if (a.size() > 1 && (a[0] == '-' || a[0] == '+') &&
+               a.find_first_not_of("euxfCv", 1) == std::string::npos) {
+      // Shell options, as `set` takes them (a leading + turns them off: the default).
+      if (a[0] == '-') inv.set_options += a.substr(1);
+    } else if (a == "--") {
+      if (i + 1 < argc) inv.script = argv[++i];
+      for (++i; i < argc; ++i) inv.args.emplace_back(argv[i]);
+      break;
+    } else if (!a.empty() && a[0] != '-') {
+      inv.script = a;
+      for (++i; i < argc; ++i) inv.args.emplace_back(argv[i]);
+      break;
     } else if (a == "-l" || a == "--login") {
       inv.login = true;
     } else if (a == "-i") {

@@ -17,6 +17,12 @@ struct Invocation {
   std::string policy_dir;              // --policy-dir DIR
   bool help = false;
   bool version = false;
+  // stsh FILE [arg ...]: the script (read through the policy), and $1...
+  std::optional<std::string> script;
+  bool read_stdin = false;          // -s: commands from standard input, args are $1...
+  std::optional<std::string> arg0;  // -c COMMAND NAME: $0
+  std::vector<std::string> args;    // the positional parameters
+  std::string set_options;          // -e -u -x -f -C -v given to stsh, as letters
 };
 
 // Parses argv; an error message for a usage error.

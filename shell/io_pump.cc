@@ -1,10 +1,12 @@
 #include "shell/io_pump.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
+#include <string>
 
 namespace stsh::shell {
 namespace {
@@ -16,10 +18,43 @@ void set_nonblocking(int fd) {
 
 }  // namespace
 
+// The pipe `fd` names, opened again: a description of our own, so making it non-blocking does
+// not make the same pipe non-blocking for a command that writes to it too ({ echo a; cat f; }
+// | sort: cat must not see EAGAIN).
+UniqueFd own_description(UniqueFd fd) {
+  const std::string path = "/proc/self/fd/" + std::to_string(fd.get());
+  const int again = ::open(path.c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+  if (again < 0) {
+    set_nonblocking(fd.get());
+    return fd;
+  }
+  return UniqueFd(again);
+}
+
 void IoPump::feed(UniqueFd fd, std::string data) {
   if (data.empty()) return;  // closing fd is the whole job
-  set_nonblocking(fd.get());
-  feeds_.push_back({std::move(fd), std::move(data), 0});
+  struct stat st {};
+  const bool is_pipe = fstat(fd.get(), &st) == 0 && S_ISFIFO(st.st_mode);
+  fd = is_pipe ? own_description(std::move(fd)) : (set_nonblocking(fd.get()), std::move(fd));
+  // As much as fits now: output keeps its order with what a command started next writes.
+  size_t done = 0;
+  if (feeds_.empty()) {
+    while (done < data.size()) {
+      const ssize_t n = write(fd.get(), data.data() + done, data.size() - done);
+      if (n <= 0) break;
+      done += static_cast<size_t>(n);
+    }
+    if (done == data.size()) return;
+  }
+  feeds_.push_back({std::move(fd), std::move(data), done, st.st_dev, st.st_ino});
+}
+
+bool IoPump::feeding(int fd) const {
+  struct stat st {};
+  if (fstat(fd, &st) != 0) return false;
+  return std::any_of(feeds_.begin(), feeds_.end(), [&](const Feed& f) {
+    return f.dev == st.st_dev && f.ino == st.st_ino;
+  });
 }
 
 void IoPump::collect(UniqueFd fd, std::string* into) {

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <poll.h>
+#include <sys/types.h>
 
 #include <string>
 #include <vector>
@@ -22,6 +23,8 @@ class IoPump {
   void collect(UniqueFd fd, std::string* into);
 
   [[nodiscard]] bool collecting(const std::string* into) const;
+  // Whether data is still on its way into the pipe `fd` names.
+  [[nodiscard]] bool feeding(int fd) const;
   [[nodiscard]] bool empty() const { return feeds_.empty() && collects_.empty(); }
 
   // Appends the descriptors to poll; on_ready then takes the results from `first` on.
@@ -33,6 +36,8 @@ class IoPump {
     UniqueFd fd;
     std::string data;
     size_t done = 0;
+    dev_t dev = 0;
+    ino_t ino = 0;
   };
   struct Collect {
     UniqueFd fd;

@@ -48,7 +48,16 @@ enum class WordMode : uint8_t {
   assignment_value,         // after NAME=: also ~ after each unquoted ':'
   heredoc_body,             // a here-document body with expansions: only $, ` and \ are special
   heredoc_body_strip_tabs,  // the same for <<-: leading tabs of each line removed
+  // The word of ${NAME-word} inside "...": as inside double quotes, but the text is left
+  // unquoted (a pattern after % or # stays a pattern; the expander quotes the rest).
+  parameter_operand_in_quotes,
+  // The same after % or #: a backslash quotes any character, as in an unquoted pattern.
+  parameter_pattern_in_quotes,
 };
+
+// The offset just past the ${...} or $((...)) starting at `dollar`, or npos when it does not
+// end before `end`.
+size_t find_dollar_end(std::string_view source, size_t dollar, size_t end, bool in_double_quotes);
 
 // Parses source[range] (the text of one word token, or a here-document body) into a Word.
 Parsed<Word> parse_word(const ParseContext& ctx, SourceRange range, WordMode mode);

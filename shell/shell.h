@@ -8,7 +8,9 @@
 #include <poll.h>
 
 #include <map>
+#include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -17,10 +19,13 @@
 #include "enforcer/violation_log.h"
 #include "policy/plan.h"
 #include "policy/user.h"
+#include <functional>
+
 #include "shell/ast.h"
 #include "shell/expand.h"
 #include "shell/io_pump.h"
 #include "shell/jobs.h"
+#include "shell/launcher.h"
 #include "shell/shell_fs.h"
 #include "shell/terminal.h"
 
@@ -28,10 +33,23 @@ namespace stsh::shell {
 
 class History;
 
+// The options of `set` (XCU 2.14 set): -e -u -x -f -C, and -v accepted and ignored.
+struct ShellOptions {
+  bool errexit = false;    // -e
+  bool nounset = false;    // -u
+  bool xtrace = false;     // -x
+  bool noglob = false;     // -f
+  bool noclobber = false;  // -C
+  bool verbose = false;    // -v
+};
+
+// break, continue and return unwind the lists between the builtin and its loop or function.
+enum class Flow : uint8_t { none, break_loop, continue_loop, return_function };
+
 class Shell final : public ExpansionContext {
  public:
   Shell(const policy::Plan& plan, policy::UserInfo user, enforcer::ViolationLog& log,
-        enforcer::Supervisor& supervisor, policy::Mode mode, std::vector<std::string> environment);
+        Launcher& launcher, policy::Mode mode, std::vector<std::string> environment);
 
   // Parses and runs `source`; a syntax error is reported with its position and runs nothing
   // (status 2, like bash).
@@ -54,8 +72,73 @@ class Shell final : public ExpansionContext {
   void set_history(History* history) { history_ = history; }
 
   void set_variable(const std::string& name, std::string value, bool exported = false);
-  void unset_variable(const std::string& name);
+  // An error message when `name` is read-only (the variable is left as it was).
+  std::optional<std::string> try_set_variable(const std::string& name, std::string value,
+                                              bool exported = false);
+  bool unset_variable(const std::string& name);  // false: read-only
   void export_variable(const std::string& name);
+  void make_readonly(const std::string& name);
+  bool is_readonly(const std::string& name) const;
+  // NAME value exported readonly, sorted by name: for `set`, `export -p`, `readonly -p`.
+  struct VariableView {
+    std::string name;
+    std::string value;
+    bool exported = false;
+    bool readonly = false;
+    bool set = true;
+  };
+  std::vector<VariableView> variables() const;
+  // `local NAME`: saved now, restored when the innermost function returns. false outside
+  // functions.
+  bool make_local(const std::string& name);
+
+  // Positional parameters ($0 apart).
+  std::vector<std::string>& positional() { return positional_; }
+  void set_arg0(std::string arg0) { arg0_ = std::move(arg0); }
+  ShellOptions& options() { return options_; }
+  std::string option_letters() const;  // $-
+  bool interactive() const { return terminal_ != nullptr; }
+
+  std::map<std::string, std::string>& aliases() { return aliases_; }
+  // getopts' place inside a group of options (-abc): "OPTIND:offset".
+  std::string& getopts_position() { return getopts_position_; }
+
+  // Functions.
+  std::shared_ptr<const SimpleCommand> function(const std::string& name) const;
+  bool unset_function(const std::string& name);
+  std::vector<std::string> function_names() const;
+
+  // break/continue/return.
+  void set_flow(Flow flow, int count) {
+    flow_ = flow;
+    flow_count_ = count;
+  }
+  int loop_depth() const { return loop_depth_; }
+  int function_depth() const { return function_depth_ + dot_depth_; }
+  void set_return_status(int status) { return_status_ = status; }
+
+  // Traps: the command for a condition ("EXIT", "INT", ...), empty for ignored; no entry for
+  // the default.
+  std::map<std::string, std::string>& traps() { return traps_; }
+  // Runs the EXIT trap once, at the end of the shell; returns the status to exit with.
+  int finish(int status);
+
+  // `.` FILE: read through ShellFs (the policy decides), run in this shell.
+  int source_file(const std::string& path, const std::vector<std::string>& args, std::string& err);
+  // `eval`: parse and run in this shell; a syntax error is status 2.
+  int eval_text(const std::string& text);
+  // Runs a whole script (stsh FILE, stsh -s, standard input) command by command: what
+  // parsed runs before the next command is read, as in dash. `next_line` gives the lines.
+  int run_script(const std::function<bool(std::string&)>& next_line);
+
+  // One byte of `fd` for `read`, while the supervisor and the pump go on: 1, 0 at the end,
+  // -1 on an error (errno set).
+  int read_byte(int fd, char& c);
+  // `wait`: until the job (or all of them) ends; its status.
+  int wait_for(Job* job);
+
+  // The shell's own descriptors as commands see them: command fd -> our fd (after `exec 3>f`).
+  const std::map<int, int>& io() const { return io_; }
   // NAME=value for every exported variable, scrubbed as the policy says.
   std::vector<std::string> environment() const;
   const std::string& cwd() const { return cwd_; }
@@ -90,6 +173,10 @@ class Shell final : public ExpansionContext {
 
   // --- ExpansionContext ---
   std::optional<std::string> variable(std::string_view name) override;
+  std::vector<std::string> positional_parameters() override { return positional_; }
+  Status assign(const std::string& name, const std::string& value) override;
+  bool nounset() override { return options_.nounset; }
+  void on_fatal_expansion_error() override;
   int last_status() override { return last_status_; }
   std::string home() override { return user_.home; }
   Result<std::string> command_substitution(const Program& program) override;
@@ -99,19 +186,36 @@ class Shell final : public ExpansionContext {
   struct Variable {
     std::string value;
     bool exported = false;
+    bool readonly = false;
+    bool set = true;  // false: declared (export NAME, readonly NAME) but without a value
   };
   struct Stage;
   class SubshellScope;
+  class IoScope;
 
-  int run_and_or(const AndOr& item, const Program& program, std::string* capture);
-  // Runs one pipeline; `capture` (command substitution) receives its standard output.
-  int run_pipeline(const Pipeline& pipeline, bool background, const std::string& text,
-                   std::string* capture);
+  // A list: its and-or items in order, until exit, break, continue or return.
+  int run_list(const Program& program);
+  int run_and_or(const AndOr& item, const Program& program);
+  int run_pipeline(const Pipeline& pipeline, bool background, const std::string& text);
   bool prepare_stage(const SimpleCommand& command, Stage& stage);
   void start_stage(Stage& stage, pid_t& pgid, std::vector<pid_t>& pids, bool foreground_group);
-  // Polls the supervisor and the pump until `done` holds.
-  template <typename Done>
-  void wait_until(Done done);
+  // Builtins, functions, compound commands and bare assignments: run here, with the stage's
+  // descriptors as the shell's own while they run.
+  void run_in_shell(Stage& stage);
+  int run_compound(const CompoundCommand& command);
+  int run_loop(const CompoundCommand& command);
+  int run_function(const SimpleCommand& body, const std::vector<std::string>& argv);
+  // The text of a script run in this shell (., eval, stsh FILE).
+  int run_source(const std::string& text);
+  // Whether the stage runs in the shell, and what it is.
+  void classify(Stage& stage);
+  void trace(const Stage& stage);
+  int current_line() const;
+  // Interactive: whether Ctrl-C was pressed while the shell itself was busy (a loop of
+  // builtins), or a loop's command died of it; then every loop and list ends.
+  bool interrupted();
+  // Polls the supervisor and the pump (and `readable`, when given) until `done` holds.
+  void wait_until(const std::function<bool()>& done, int readable = -1);
   void warn(const std::string& message);
   // The client is gone (our standard output hung up): end every job and the session.
   void on_hangup();
@@ -119,7 +223,7 @@ class Shell final : public ExpansionContext {
   const policy::Plan* plan_;
   policy::UserInfo user_;
   enforcer::ViolationLog* log_;
-  enforcer::Supervisor* supervisor_;
+  Launcher* supervisor_;
   policy::Mode mode_;
   ShellFs fs_;
   JobTable jobs_;
@@ -127,6 +231,36 @@ class Shell final : public ExpansionContext {
   Terminal* terminal_ = nullptr;
   History* history_ = nullptr;
   std::map<std::string, Variable> variables_;
+  std::vector<std::map<std::string, std::optional<Variable>>> locals_;  // per function call
+  std::vector<std::string> positional_;
+  std::string arg0_ = "stsh";
+  ShellOptions options_;
+  std::map<std::string, std::shared_ptr<const SimpleCommand>> functions_;
+  std::map<std::string, std::string> traps_;
+  std::map<std::string, std::string> aliases_;
+  std::string getopts_position_;
+  bool exit_trap_done_ = false;
+  Flow flow_ = Flow::none;
+  int flow_count_ = 0;
+  int return_status_ = 0;
+  int loop_depth_ = 0;
+  int function_depth_ = 0;
+  int dot_depth_ = 0;
+  // Functions, ., eval and command substitutions in progress, subshells or not: the shell's
+  // own stack bounds them (a runaway recursion ends with a message, not a crash).
+  int call_depth_ = 0;
+  int errexit_suppressed_ = 0;  // in conditions, non-final parts of && || lists, ! pipelines
+  bool fatal_expansion_ = false;
+  bool interrupted_ = false;
+  // What commands get as their descriptors (fd -> ours) and which of ours are pipes only we
+  // write to; `exec` redirections stay open here.
+  std::map<int, int> io_{{0, 0}, {1, 1}, {2, 2}};
+  std::set<int> feedable_;
+  std::vector<std::shared_ptr<UniqueFd>> kept_fds_;
+  // $LINENO: the command being run, and the line its text starts on.
+  const std::string* current_source_ = nullptr;
+  size_t current_offset_ = 0;
+  int line_base_ = 0;
   std::string cwd_;
   int last_status_ = 0;
   pid_t last_background_ = 0;

@@ -2,6 +2,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -157,6 +158,47 @@ bool ShellFs::may_write(const std::string& path) {
   if (!canonical) return false;
   FsError err;
   return permitted(*canonical, req.flags, req.mode, err, Report::quiet);
+}
+
+bool ShellFs::stat(const std::string& path, bool follow, struct stat& st, FsError& err) {
+  const pid_t self = getpid();
+  if (path.empty() || path.find('\0') != std::string::npos) {
+    err = FsError{ENOENT, {}};
+    return false;
+  }
+  auto canonical = enforcer::resolve_for(self, AT_FDCWD, path);
+  if (!canonical) {
+    err = FsError{ENOENT, {}};
+    return false;
+  }
+  // Decided as a confined process's stat(2) of the same path is (test -f, -d, ...).
+  policy::Call call;
+  call.syscall = SYS_newfstatat;
+  call.filename = *canonical;
+  policy::Decision d = plan_->decide(plan_->login(), call);
+  if (is_own_proc(*canonical)) d = policy::Decision{policy::Verdict::deny, EACCES, true, "default"};
+  const bool audit = mode_ == policy::Mode::audit && !d.permitted();
+  if (d.log || !d.permitted()) log_->record(shell_violation(call, d, audit));
+  if (!d.permitted() && !audit) {
+    err = FsError{d.error ? d.error : EACCES, std::string(d.rule)};
+    return false;
+  }
+  if (!follow) {
+    if (::lstat(path.c_str(), &st) == 0) return true;
+    err = FsError{errno, {}};
+    return false;
+  }
+  const enforcer::OpenRequest req{AT_FDCWD, *canonical, O_PATH, 0, 0};
+  const int fd = enforcer::open_on_behalf(self, req, *canonical, /* may_wait= */ false);
+  if (fd < 0) {
+    err = FsError{-fd, {}};
+    return false;
+  }
+  const int r = ::fstat(fd, &st);
+  close(fd);
+  if (r == 0) return true;
+  err = FsError{errno, {}};
+  return false;
 }
 
 }  // namespace stsh::shell

@@ -6,6 +6,7 @@
 // the open fail instead of reaching something else.
 #pragma once
 
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include <optional>
@@ -44,6 +45,10 @@ class ShellFs {
   // Enters `dir` (cd): it must be a directory the policy lets us read. Returns the
   // canonical path of the new working directory.
   std::optional<std::string> change_directory(const std::string& dir, FsError& err);
+
+  // stat(2) of `path` (lstat unless `follow`), decided as a confined stat is: test's file
+  // operators.
+  bool stat(const std::string& path, bool follow, struct stat& st, FsError& err);
 
   // Whether an open for reading of `path` would be permitted (no record): completion.
   bool may_read(const std::string& path);

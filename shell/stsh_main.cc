@@ -19,6 +19,7 @@
 #include "policy/compiler.h"
 #include "shell/history.h"
 #include "shell/interactive.h"
+#include "shell/launcher.h"
 #include "shell/invocation.h"
 #include "shell/parser.h"
 #include "shell/shell.h"
@@ -63,30 +64,37 @@ bool read_line(Shell& shell, std::string& line) {
   }
 }
 
-// Commands from standard input when it is not a terminal (`ssh host < script`): line by
-// line, a command that spans lines parsed when complete.
+// Commands from standard input when it is not a terminal (`ssh host < script`, stsh -s):
+// command by command, as dash reads a script, each run once it has parsed.
 int run_stream(Shell& shell) {
-  std::string pending, line;
-  while (!shell.exit_requested() && read_line(shell, line)) {
-    const std::string text = pending.empty() ? line : pending + "\n" + line;
-    const ParseResult parsed = parse(text);
-    if (parsed.status == ParseStatus::incomplete) {
-      pending = text;
-      continue;
-    }
-    pending.clear();
-    if (!parsed.ok()) {
-      std::cerr << "stsh: " << parsed.message() << "\n";
-      shell.set_last_status(2);
-      continue;
-    }
-    shell.run(*parsed.program);
+  return shell.run_script([&](std::string& line) { return read_line(shell, line); });
+}
+
+// stsh FILE: the file is read through the policy, like a redirection, then run command by
+// command. A #! line is a comment.
+int run_script_file(Shell& shell, const std::string& path) {
+  FsError err;
+  auto fd = shell.fs().open(path, O_RDONLY, 0, err);
+  if (!fd) {
+    std::cerr << "stsh: " << path << ": " << describe(err) << "\n";
+    return err.error == ENOENT ? 127 : 126;
   }
-  if (!pending.empty()) {
-    std::cerr << "stsh: " << parse(pending).message() << "\n";
-    return 2;
+  std::string text;
+  char buf[65536];
+  for (;;) {
+    const ssize_t n = read(fd->get(), buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    text.append(buf, static_cast<size_t>(n));
   }
-  return shell.exit_requested() ? shell.exit_status() : shell.last_status();
+  size_t pos = 0;
+  return shell.run_script([&](std::string& line) {
+    if (pos >= text.size()) return false;
+    const size_t nl = std::min(text.find('\n', pos), text.size());
+    line = text.substr(pos, nl - pos);
+    pos = nl + 1;
+    return true;
+  });
 }
 
 // The shell's own process environment — what readline and ncurses read while the shell (the
@@ -146,7 +154,7 @@ int main(int argc, char** argv) {
   // Commands from ssh meet the toggles: a command line (ssh host cmd, scp, sftp, rsync), and
   // commands piped in without a terminal (they are remote commands too). An interactive login
   // is what having stsh as the login shell grants.
-  if (from_ssh && (inv->command || !isatty(STDIN_FILENO))) {
+  if (from_ssh && (inv->command || inv->script || !isatty(STDIN_FILENO))) {
     const std::string kind = inv->command ? ssh_kind(*inv->command) : "command";
     if (!ssh_permits(session.ssh, kind)) {
       std::cerr << "stsh: " << (kind == "command" ? "remote commands are" : kind + " is")
@@ -157,19 +165,32 @@ int main(int argc, char** argv) {
   }
   // A prompt is what ssh.interactive grants; an account for transfers only refuses it, from
   // ssh (ssh host, ssh -t host) or anywhere else.
-  if (!inv->command && isatty(STDIN_FILENO) && !session.ssh.interactive) {
+  if (!inv->command && !inv->script && !inv->read_stdin && isatty(STDIN_FILENO) &&
+      !session.ssh.interactive) {
     std::cerr << "stsh: interactive logins are not permitted for this account\n";
     log.event("refused", {{"ssh", "interactive"}});
     return kRefused;
   }
-  auto supervisor = enforcer::Supervisor::create(p, log, session.mode);
-  if (!supervisor) {
-    log.event("refused", {{"reason", supervisor.error().to_string()}});
-    refuse(user->name, "cannot confine commands: " + supervisor.error().to_string());
+  // Inside a confined session (already_confined() says why that test is sound) the stsh that
+  // confines us supervises what we start; otherwise we are the supervisor.
+  std::optional<enforcer::Supervisor> supervisor;
+  std::unique_ptr<Launcher> launcher;
+  if (already_confined()) {
+    auto nested = NestedLauncher::create();
+    if (!nested) refuse(user->name, "cannot start commands: " + nested.error().to_string());
+    launcher = std::move(*nested);
+  } else {
+    auto created = enforcer::Supervisor::create(p, log, session.mode);
+    if (!created) {
+      log.event("refused", {{"reason", created.error().to_string()}});
+      refuse(user->name, "cannot confine commands: " + created.error().to_string());
+    }
+    supervisor.emplace(std::move(*created));
+    launcher = std::make_unique<SupervisorLauncher>(*supervisor);
   }
   umask(session.umask);
 
-  Shell shell(p, *user, log, *supervisor, session.mode,
+  Shell shell(p, *user, log, *launcher, session.mode,
               enforcer::confined_environment(session, *user, environ));
   // SHELL is this shell (what editors start for :!cmd), unless the policy sets it.
   char self[4096] = {};
@@ -195,10 +216,26 @@ int main(int argc, char** argv) {
   }
   log.event("start", {{"mode", std::string(policy::mode_name(session.mode))},
                       {"command", inv->command.value_or("")}});
+  shell.positional() = inv->args;
+  if (inv->arg0) shell.set_arg0(*inv->arg0);
+  else if (inv->script) shell.set_arg0(*inv->script);
+  for (char c : inv->set_options) {
+    ShellOptions& o = shell.options();
+    if (c == 'e') o.errexit = true;
+    if (c == 'u') o.nounset = true;
+    if (c == 'x') o.xtrace = true;
+    if (c == 'f') o.noglob = true;
+    if (c == 'C') o.noclobber = true;
+    if (c == 'v') o.verbose = true;
+  }
   int status = 0;
   if (inv->command) {
     status = shell.run_text(*inv->command);
     if (shell.exit_requested()) status = shell.exit_status();
+  } else if (inv->script) {
+    status = run_script_file(shell, *inv->script);
+  } else if (inv->read_stdin || !isatty(STDIN_FILENO)) {
+    status = run_stream(shell);
   } else if (auto terminal = Terminal::take(STDIN_FILENO)) {
     if (inv->login && session.directory.empty()) {
       FsError err;
@@ -214,6 +251,7 @@ int main(int argc, char** argv) {
   } else {
     status = run_stream(shell);
   }
+  status = shell.finish(status);
   log.event("end",
             {{"status", std::to_string(status)}, {"violations", std::to_string(log.violations())}});
   return status;

@@ -1,5 +1,7 @@
 #include "shell/tokenizer.h"
 
+#include "shell/parse_internal.h"
+
 #include <string>
 
 namespace stsh::shell {
@@ -47,6 +49,7 @@ bool is_incomplete(TokenizerError error) {
     case TokenizerError::unterminated_backquote:
     case TokenizerError::unterminated_command_substitution:
     case TokenizerError::unterminated_parameter:
+    case TokenizerError::unterminated_arithmetic:
     case TokenizerError::trailing_backslash:
     case TokenizerError::unterminated_heredoc:
       return true;
@@ -77,8 +80,8 @@ std::string_view describe(TokenizerError error) {
       return "here-document not terminated";
     case TokenizerError::heredoc_without_body:
       return "here-document inside $(...) has no body before ')'";
-    case TokenizerError::arithmetic_unsupported:
-      return "arithmetic expansion $((...)) is not supported in stsh";
+    case TokenizerError::unterminated_arithmetic:
+      return "unterminated $((...))";
     case TokenizerError::fd_out_of_range:
       return "file descriptor number out of range (0-255)";
     case TokenizerError::nesting_too_deep:
@@ -241,7 +244,7 @@ Token Tokenizer::scan_word() {
         i = skip_backquoted(i);
         break;
       case '$':
-        i = (i + 1 < end_ && src_[i + 1] == '\'') ? skip_ansi_quoted(i) : skip_dollar(i);
+        i = (i + 1 < end_ && src_[i + 1] == '\'') ? skip_ansi_quoted(i) : skip_dollar(i, false);
         break;
       default:
         ++i;
@@ -284,7 +287,7 @@ size_t Tokenizer::skip_double_quoted(size_t pos) {
         i = skip_backquoted(i);
         break;
       case '$':
-        i = skip_dollar(i);
+        i = skip_dollar(i, /* in_double_quotes= */ true);
         break;
       default:
         ++i;
@@ -305,22 +308,90 @@ size_t Tokenizer::skip_backquoted(size_t pos) {
   return fail(pos, TokenizerError::unterminated_backquote);
 }
 
-size_t Tokenizer::skip_dollar(size_t pos) {
+size_t Tokenizer::skip_dollar(size_t pos, bool in_double_quotes) {
   if (pos + 1 >= end_) return pos + 1;
   if (src_[pos + 1] == '(') {
-    if (pos + 2 < end_ && src_[pos + 2] == '(') {
-      return fail(pos, TokenizerError::arithmetic_unsupported);
-    }
+    if (pos + 2 < end_ && src_[pos + 2] == '(') return skip_arithmetic(pos);
     return skip_command_substitution(pos);
   }
-  if (src_[pos + 1] == '{') {
-    const size_t close = src_.find('}', pos + 2);
-    if (close == std::string_view::npos || close >= end_) {
-      return fail(pos, TokenizerError::unterminated_parameter);
-    }
-    return close + 1;
-  }
+  if (src_[pos + 1] == '{') return skip_braced(pos, in_double_quotes);
   return pos + 1;
+}
+
+// ${...}: up to the '}' that closes it, past quotes, nested ${...}, $(...) and `...`. Inside
+// double quotes a single quote is an ordinary character ("${x:-don't}").
+size_t Tokenizer::skip_braced(size_t pos, bool in_double_quotes) {
+  size_t i = pos + 2;
+  int braces = 0;
+  while (i < end_) {
+    const char c = src_[i];
+    if (c == '}' && braces == 0) return i + 1;
+    switch (c) {
+      case '\\':
+        i += 2;
+        break;
+      case '\'':
+        i = in_double_quotes ? i + 1 : skip_single_quoted(i);
+        break;
+      case '"':
+        i = skip_double_quoted(i);
+        break;
+      case '`':
+        i = skip_backquoted(i);
+        break;
+      case '$':
+        i = skip_dollar(i, in_double_quotes);
+        break;
+      case '{':
+        ++braces;
+        ++i;
+        break;
+      case '}':
+        --braces;
+        ++i;
+        break;
+      default:
+        ++i;
+    }
+    if (i == kFailed) return kFailed;
+  }
+  return fail(pos, TokenizerError::unterminated_parameter);
+}
+
+// $((...)): up to the "))" that closes it; parentheses inside must balance.
+size_t Tokenizer::skip_arithmetic(size_t pos) {
+  size_t i = pos + 3;
+  int parens = 0;
+  while (i < end_) {
+    const char c = src_[i];
+    if (c == ')' && parens == 0) {
+      if (i + 1 < end_ && src_[i + 1] == ')') return i + 2;
+      return fail(pos, TokenizerError::unterminated_arithmetic);
+    }
+    switch (c) {
+      case '\\':
+        i += 2;
+        break;
+      case '(':
+        ++parens;
+        ++i;
+        break;
+      case ')':
+        --parens;
+        ++i;
+        break;
+      case '`':
+        i = skip_backquoted(i);
+        break;
+      case '$':
+        i = skip_dollar(i, /* in_double_quotes= */ true);
+        break;
+      default:
+        ++i;
+    }
+    if (i == kFailed) return kFailed;
+  }
+  return fail(pos, TokenizerError::unterminated_arithmetic);
 }
 
 size_t Tokenizer::skip_command_substitution(size_t pos) {
@@ -368,6 +439,19 @@ SubstitutionEnd find_substitution_end(std::string_view source, size_t dollar, si
     }
   }
 }
+
+}  // namespace stsh::shell
+
+namespace stsh::shell::detail {
+
+size_t find_dollar_end(std::string_view source, size_t dollar, size_t end, bool in_double_quotes) {
+  Tokenizer t(source, dollar, end, 0);
+  return t.skip_dollar_from(dollar, in_double_quotes);
+}
+
+}  // namespace stsh::shell::detail
+
+namespace stsh::shell {
 
 TokenizeResult tokenize(std::string_view source, size_t begin, size_t end, int depth) {
   TokenizeResult result;

@@ -60,11 +60,11 @@ enum class TokenizerError : uint8_t {
   unterminated_backquote,
   unterminated_command_substitution,
   unterminated_parameter,
+  unterminated_arithmetic,
   trailing_backslash,
   unterminated_heredoc,
   // Errors.
   heredoc_without_body,  // `$(cat <<EOF)`: the substitution ends before the body starts
-  arithmetic_unsupported,
   fd_out_of_range,
   nesting_too_deep,
 };
@@ -101,6 +101,11 @@ class Tokenizer {
   // The next token; after `end` or `error`, the same again.
   Token next();
 
+  // The offset past the ${...}, $((...)) or $(...) at `dollar`; npos if unterminated.
+  size_t skip_dollar_from(size_t dollar, bool in_double_quotes) {
+    return skip_dollar(dollar, in_double_quotes);
+  }
+
   // Here-documents announced but whose bodies have not started (no newline since).
   [[nodiscard]] bool heredocs_pending() const { return !pending_.empty(); }
 
@@ -123,7 +128,9 @@ class Tokenizer {
   size_t skip_double_quoted(size_t pos);
   size_t skip_ansi_quoted(size_t pos);
   size_t skip_backquoted(size_t pos);
-  size_t skip_dollar(size_t pos);
+  size_t skip_dollar(size_t pos, bool in_double_quotes);
+  size_t skip_braced(size_t pos, bool in_double_quotes);
+  size_t skip_arithmetic(size_t pos);
   size_t skip_command_substitution(size_t pos);
   size_t fail(size_t offset, TokenizerError error);
 

@@ -28,7 +28,10 @@ class WordParser {
   }
 
   Parsed<Word> run() {
-    const bool ok = (mode_ == WordMode::command || mode_ == WordMode::assignment_value)
+    const bool ok = (mode_ == WordMode::parameter_operand_in_quotes ||
+                     mode_ == WordMode::parameter_pattern_in_quotes)
+                        ? parse_operand_in_quotes()
+                        : (mode_ == WordMode::command || mode_ == WordMode::assignment_value)
                         ? parse_unquoted()
                         : parse_heredoc_body();
     if (!ok) return std::move(error_);
@@ -178,55 +181,155 @@ class WordParser {
     return true;
   }
 
+  // The word of "${NAME-word}": \ escapes $ ` " \ and newline, quotes are removed, $ and `
+  // expand; literal text stays unquoted (see WordMode::parameter_operand_in_quotes).
+  bool parse_operand_in_quotes() {
+    size_t i = begin_;
+    while (i < end_) {
+      const char c = src_[i];
+      if (c == '\\' && i + 1 < end_) {
+        const char e = src_[i + 1];
+        if (e == '$' || e == '`' || e == '"' || e == '\\' ||
+            (mode_ == WordMode::parameter_pattern_in_quotes && e != '\n')) {
+          add_literal(src_.substr(i + 1, 1), true);
+        } else if (e != '\n') {
+          add_literal(src_.substr(i, 2), true);
+        }
+        i += 2;
+      } else if (c == '"') {
+        ++i;
+      } else if (c == '$') {
+        if (!parse_dollar(i, /* quoted= */ true, &i)) return false;
+      } else if (c == '`') {
+        if (!parse_backquoted(i, /* in_double_quotes= */ true, &i)) return false;
+      } else {
+        add_literal(src_.substr(i, 1), false);
+        ++i;
+      }
+    }
+    return true;
+  }
+
   bool parse_dollar(size_t dollar, bool quoted, size_t* next) {
     const size_t i = dollar + 1;
     const char c = i < end_ ? src_[i] : '\0';
+    if (c == '(' && i + 1 < end_ && src_[i + 1] == '(') return parse_arithmetic(dollar, quoted, next);
     if (c == '(') return parse_command_substitution(dollar, quoted, next);
     if (c == '{') return parse_braced_parameter(dollar, quoted, next);
     size_t name_end = i;
     if (is_name_start(c)) {
       while (name_end < end_ && is_name_char(src_[name_end])) ++name_end;
-    } else if (is_digit(c) || c == '?' || c == '$' || c == '#' || c == '!') {
+    } else if (is_digit(c) || is_special(c)) {
       name_end = i + 1;
-    } else if (c == '@' || c == '*' || c == '-') {
-      return fail(dollar, "'$" + std::string(1, c) + "' is not supported in stsh");
     } else {
       add_literal("$", quoted);  // a '$' before anything else is itself
       *next = i;
       return true;
     }
-    add_part(ParameterPart{std::string(src_.substr(i, name_end - i)), quoted});
+    add_part(ParameterPart{std::string(src_.substr(i, name_end - i)), quoted, ParameterOp::plain, false, nullptr});
     *next = name_end;
     return true;
   }
 
+  static bool is_special(char c) {
+    return c == '?' || c == '$' || c == '#' || c == '!' || c == '@' || c == '*' || c == '-';
+  }
+
+  // The parameter name at the start of `s`: a name, digits, or one special character.
+  static size_t parameter_name_length(std::string_view s) {
+    if (s.empty()) return 0;
+    size_t n = 0;
+    if (is_name_start(s[0])) {
+      while (n < s.size() && is_name_char(s[n])) ++n;
+    } else if (is_digit(s[0])) {
+      while (n < s.size() && is_digit(s[n])) ++n;
+    } else if (is_special(s[0])) {
+      n = 1;
+    }
+    return n;
+  }
+
   bool parse_braced_parameter(size_t dollar, bool quoted, size_t* next) {
-    const size_t close = src_.find('}', dollar + 2);
-    if (close == std::string_view::npos || close >= end_) {
+    const size_t after = find_dollar_end(src_, dollar, end_, quoted);
+    if (after == std::string_view::npos || after > end_) {
       return fail(dollar, "unterminated ${...}");
     }
-    const std::string_view inside = src_.substr(dollar + 2, close - dollar - 2);
-    bool valid = !inside.empty();
-    if (valid && is_name_start(inside[0])) {
-      for (char ch : inside) valid = valid && is_name_char(ch);
-    } else if (valid && is_digit(inside[0])) {
-      for (char ch : inside) valid = valid && is_digit(ch);
-    } else {
-      valid = inside == "?" || inside == "$" || inside == "#" || inside == "!";
+    const size_t close = after - 1;
+    const size_t start = dollar + 2;
+    const std::string_view inside = src_.substr(start, close - start);
+    auto bad = [&] { return fail(dollar, "bad substitution '${" + std::string(inside) + "}'"); };
+    ParameterPart part;
+    part.quoted = quoted;
+    // ${#NAME} is the length; ${#} alone, ${#-...} and the like are the parameter '#'.
+    if (inside.size() > 1 && inside[0] == '#' &&
+        parameter_name_length(inside.substr(1)) == inside.size() - 1) {
+      part.op = ParameterOp::length;
+      part.name = std::string(inside.substr(1));
+      add_part(std::move(part));
+      *next = after;
+      return true;
     }
-    if (!valid) {
-      return fail(dollar, "bad substitution '${" + std::string(inside) +
-                              "}': stsh supports only ${NAME} and special parameters");
+    const size_t name_len = parameter_name_length(inside);
+    if (name_len == 0) return bad();
+    part.name = std::string(inside.substr(0, name_len));
+    size_t i = start + name_len;
+    if (i < close) {
+      if (src_[i] == ':') {
+        part.colon = true;
+        ++i;
+      }
+      const char op = i < close ? src_[i] : '\0';
+      const bool twice = i + 1 < close && src_[i + 1] == op;
+      switch (op) {
+        case '-': part.op = ParameterOp::use_default; break;
+        case '=': part.op = ParameterOp::assign_default; break;
+        case '?': part.op = ParameterOp::error_if_unset; break;
+        case '+': part.op = ParameterOp::use_alternate; break;
+        case '%':
+          part.op = twice ? ParameterOp::remove_large_suffix : ParameterOp::remove_small_suffix;
+          break;
+        case '#':
+          part.op = twice ? ParameterOp::remove_large_prefix : ParameterOp::remove_small_prefix;
+          break;
+        default:
+          return bad();
+      }
+      if (part.colon && (op == '%' || op == '#')) return bad();
+      const bool pattern = op == '%' || op == '#';
+      i += (pattern && twice) ? 2 : 1;
+      const WordMode mode = !quoted   ? WordMode::command
+                            : pattern ? WordMode::parameter_pattern_in_quotes
+                                      : WordMode::parameter_operand_in_quotes;
+      auto operand = WordParser(ctx_, SourceRange{i, close - i}, mode).run();
+      if (!operand.ok()) {
+        error_ = std::move(operand.error());
+        return false;
+      }
+      part.operand = std::make_shared<const Word>(std::move(operand.value()));
     }
-    add_part(ParameterPart{std::string(inside), quoted});
-    *next = close + 1;
+    add_part(std::move(part));
+    *next = after;
+    return true;
+  }
+
+  bool parse_arithmetic(size_t dollar, bool quoted, size_t* next) {
+    const size_t after = find_dollar_end(src_, dollar, end_, true);
+    if (after == std::string_view::npos || after > end_) {
+      return fail(dollar, std::string(describe(TokenizerError::unterminated_arithmetic)));
+    }
+    auto expression =
+        WordParser(ctx_, SourceRange{dollar + 3, after - 2 - (dollar + 3)}, WordMode::heredoc_body)
+            .run();
+    if (!expression.ok()) {
+      error_ = std::move(expression.error());
+      return false;
+    }
+    add_part(ArithmeticPart{std::make_shared<const Word>(std::move(expression.value())), quoted});
+    *next = after;
     return true;
   }
 
   bool parse_command_substitution(size_t dollar, bool quoted, size_t* next) {
-    if (dollar + 2 < end_ && src_[dollar + 2] == '(') {
-      return fail(dollar, std::string(describe(TokenizerError::arithmetic_unsupported)));
-    }
     if (ctx_.depth + 1 > kMaxNesting) {
       return fail(dollar, std::string(describe(TokenizerError::nesting_too_deep)));
     }

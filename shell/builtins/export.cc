@@ -4,13 +4,16 @@
 
 namespace stsh::shell {
 
+std::string shell_quote(const std::string& value);  // set.cc
+
 // export [NAME[=value] ...]; without arguments, the exported variables. What reaches a
 // command is still scrubbed as the policy says (loader and shell injection variables).
 STSH_BUILTIN(export) {
   if (argv.size() == 1 || (argv.size() == 2 && argv[1] == "-p")) {
-    for (const std::string& entry : shell.environment()) {
-      const size_t eq = entry.find('=');
-      io.out += "declare -x " + entry.substr(0, eq) + "=\"" + entry.substr(eq + 1) + "\"\n";
+    // XCU export -p: lines the shell reads back.
+    for (const Shell::VariableView& v : shell.variables()) {
+      if (!v.exported) continue;
+      io.out += "export " + v.name + (v.set ? "=" + shell_quote(v.value) : "") + "\n";
     }
     return 0;
   }
@@ -24,7 +27,10 @@ STSH_BUILTIN(export) {
       continue;
     }
     if (eq != std::string::npos) {
-      shell.set_variable(name, argv[i].substr(eq + 1), true);
+      if (auto e = shell.try_set_variable(name, argv[i].substr(eq + 1), true)) {
+        io.err += "stsh: export: " + *e + "\n";
+        status = 1;
+      }
     } else {
       shell.export_variable(name);
     }

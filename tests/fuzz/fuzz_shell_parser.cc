@@ -1,5 +1,6 @@
 // libFuzzer target: any bytes given to the shell parser yield a Program or one positioned
-// error, never a crash, a hang or a sanitizer report; a Program expands without either.
+// error, never a crash, a hang or a sanitizer report; a Program expands without either
+// (compound commands, ${...} forms and $((...)) included).
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -32,7 +33,25 @@ class FuzzContext : public ExpansionContext {
     if (dir == "a" || dir == "/a") return std::vector<std::string>{"x", "y"};
     return std::nullopt;
   }
+  std::vector<std::string> positional_parameters() override { return {"p 1", "", "*"}; }
+  stsh::Status assign(const std::string&, const std::string&) override { return stsh::Ok{}; }
 };
+
+void expand_all(const Program& program, ExpansionContext& context);
+
+// Compound commands: their words, and the lists inside, recursively.
+void expand_compound(const CompoundCommand& c, ExpansionContext& context) {
+  for (const auto& list : c.lists) expand_all(*list, context);
+  (void)expand_words(c.words, context);
+  (void)expand_word_single(c.subject, context);
+  for (const CaseItem& item : c.items) {
+    for (const Word& w : item.patterns) (void)expand_pattern(w, context);
+    expand_all(*item.body, context);
+  }
+  if (c.function_body && c.function_body->compound) {
+    expand_compound(*c.function_body->compound, context);
+  }
+}
 
 void expand_all(const Program& program, ExpansionContext& context) {
   for (const AndOr& item : program.items) {
@@ -40,6 +59,7 @@ void expand_all(const Program& program, ExpansionContext& context) {
     for (const AndOrTail& tail : item.rest) pipelines.push_back(&tail.pipeline);
     for (const Pipeline* p : pipelines) {
       for (const SimpleCommand& c : p->commands) {
+        if (c.compound) expand_compound(*c.compound, context);
         (void)expand_words(c.words, context);
         for (const Assignment& a : c.assignments) (void)expand_word_single(a.value, context);
         for (const Redirection& r : c.redirections) (void)expand_word_single(r.target, context);

@@ -27,6 +27,23 @@ def run():
     check("a command runs", s.expect(r"\r\nhello from the pty\r\n") is not None, s)
     s.expect(PROMPT)
 
+    # A compound command over several lines: PS2 until it is complete, then it runs.
+    s.send("for w in one two; do\r")
+    check("an open loop asks for more with PS2", s.expect(r"\r\n> ") is not None, s)
+    s.send("echo \"word-$w\"; done\r")
+    check("the loop runs once complete", s.expect(r"word-one\r\nword-two\r\n") is not None, s)
+    s.expect(PROMPT)
+    s.send("f() { echo \"fn-$1\"; }; f arg\r")
+    check("a function runs at the prompt", s.expect(r"\r\nfn-arg\r\n") is not None, s)
+    s.expect(PROMPT)
+
+    # read takes a line from the terminal.
+    s.send("read answer; echo \"answer=$answer\"\r")
+    time.sleep(0.5)
+    s.send("forty-two\r")
+    check("read reads the terminal", s.expect(r"answer=forty-two") is not None, s)
+    s.expect(PROMPT)
+
     s.send("bash\r")
     check("a denied command says so",
           s.expect(r"stsh: bash: not permitted by the policy") is not None, s)
@@ -58,6 +75,22 @@ def run():
     s.send("echo after-interrupt\r")
     m = s.expect(r"\r\n([^\r\n]*)after-interrupt\r\n")
     check("Ctrl-C at the prompt clears the line", m is not None and "partial" not in m.group(1), s)
+    s.expect(PROMPT)
+
+    # Ctrl-C ends a loop the shell runs itself, and a loop whose command it interrupts.
+    s.send("while :; do :; done\r")
+    s.read_for(0.5)
+    s.send("\x03")
+    check("Ctrl-C ends a loop of builtins", s.expect(PROMPT, 5) is not None, s)
+    s.send("for i in 1 2 3; do sleep 10; done; echo never-$((40+2))\r")
+    s.read_for(0.5)
+    started = time.time()
+    s.send("\x03")
+    check("Ctrl-C ends a loop of commands (and the rest of the line, as in bash)",
+          s.expect(PROMPT, 5) is not None and "never-42" not in s.buffer, s)
+    check("... at once", time.time() - started < 3)
+    s.send("echo loop-status=$?\r")
+    check("... with status 130", s.expect(r"loop-status=130") is not None, s)
     s.expect(PROMPT)
 
     # Ctrl-C interrupts the foreground job, not the shell.

@@ -4,7 +4,8 @@
 # say stsh-shelltest) under tests/shell/shell.yaml, and its standard
 # output, standard error and status are compared with NAME.out, NAME.err and NAME.status
 # (empty, empty and 0 when the file is absent). NAME.log lists records (extended regexes)
-# that must reach syslog. In expected text, {policy} stands for the policy file's path.
+# that must reach syslog. Cases named posix_* are also run under dash, whose standard output
+# and status must be stsh's. In expected text, {policy} stands for the policy file's path.
 #
 # Needs root: a private rsyslogd (tests/lib/harness.sh) and a test user made with useradd.
 # Usage: script_test.sh STSH SOURCE_ROOT
@@ -41,6 +42,17 @@ for case_file in "$root"/tests/shell/cases/*.sh; do
   if [[ -f $base.err ]] || [[ $want_status -eq 0 ]]; then
     if ! diff -u <( [[ -f $base.err ]] && expand "$base.err") "$actual_err" >"$work/diff" 2>&1; then
       problems+=("stderr differs: $(cat "$work/diff")")
+    fi
+  fi
+  # The POSIX cases (posix_*) involve no policy decision: dash, run the same way, must print
+  # the same standard output and end with the same status.
+  if [[ $name == posix_* ]]; then
+    (cd "$home" && runuser -u "$user" -- env -i PATH=/usr/bin:/bin TERM=dumb \
+      dash -c "$(cat "$case_file")" </dev/null >"$work/$name.dash" 2>/dev/null)
+    dash_status=$?
+    [[ $dash_status -eq $status ]] || problems+=("status $status, dash's $dash_status")
+    if ! diff -u "$work/$name.dash" "$actual_out" >"$work/diff" 2>&1; then
+      problems+=("stdout differs from dash's: $(cat "$work/diff")")
     fi
   fi
   if ((${#problems[@]})); then
@@ -98,6 +110,11 @@ log_mark
 check "hang-up: the session ends at once" test $((SECONDS - started)) -lt 10
 check "hang-up: no process of the session is left" bash -c "! pgrep -u $user -x sleep"
 logged "session user=$user .*event=hangup" "the hang-up"
+# ... also from a loop the shell runs itself, which never waits for a command.
+started=$SECONDS
+(cd "$home" && in_private_log runuser -u "$user" -- env -i PATH=/usr/bin:/bin \
+  timeout 30 "$work/stsh" --policy "$policy" -c 'echo start; while :; do :; done' </dev/null | head -1 >/dev/null)
+check "hang-up: a loop of builtins ends at once too" test $((SECONDS - started)) -lt 10
 
 # Nothing the syntax error's line asked for ran.
 check "a syntax error ran nothing" test ! -e "$home/ran"

@@ -254,3 +254,27 @@ TEST_CASE("parser: word parts carry their quoting", "[shell][parser]") {
   CHECK(std::holds_alternative<TildePart>(only_command(*tilde).words[1].parts[0]));
   CHECK(dump(w) == "a'*'${B}\"${C}\"'x'\\~");
 }
+
+TEST_CASE("parser: compound commands and functions", "[shell][parser]") {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"if a; then b; elif c; then d; else e; fi",
+       "(if {(a)} then {(b)} elif {(c)} then {(d)} else {(e)})"},
+      {"while a; do b; done >log", "(while {(a)} do {(b)} 1>log)"},
+      {"until a\ndo b\ndone", "(until {(a)} do {(b)})"},
+      {"for i in x \"y z\"; do echo $i; done", "(for i in x 'y z' do {(echo ${i})})"},
+      {"for i do :; done", "(for i do {(:)})"},
+      {"case $x in (a|b) echo y;; *) ;; esac", "(case ${x} (a|b) {(echo y)} (*) {})"},
+      {"{ a; b; } | c", "(group {(a); (b)}) | (c)"},
+      {"( cd /; ls )", "(subshell {(cd /); (ls)})"},
+      {"f() { echo; } > out", "(function f (group {(echo)} 1>out))"},
+      {"function g { :; }", "(function g (group {(:)}))"},
+      {"echo ${x:-\"a b\"} ${#x} ${x%%*.c}", "(echo ${x:-'a b'} ${#x} ${x%%*.c})"},
+      {"echo $(( (1+2)*3 ))", "(echo $((' (1+2)*3 ')))"},
+  };
+  for (const auto& [text, shape] : cases) {
+    INFO(text);
+    const ParseResult r = parse(text);
+    REQUIRE(r.ok());
+    CHECK(dump(*r.program) == shape);
+  }
+}

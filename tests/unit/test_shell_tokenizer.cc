@@ -212,7 +212,7 @@ TEST_CASE("tokenizer: errors, where they point and which ones mean incomplete",
       {"cat <<EOF", E::unterminated_heredoc, 4, true},
       {"cat <<EOF\nabc\n", E::unterminated_heredoc, 4, true},
       {"x $(cat <<E)", E::heredoc_without_body, 11, false},
-      {"echo $((1))", E::arithmetic_unsupported, 5, false},
+      {"echo $((1)", E::unterminated_arithmetic, 5, true},
       {"echo 999<x", E::fd_out_of_range, 5, false},
   };
   for (const Case& c : cases) {

@@ -1,0 +1,8 @@
+false; echo "status $?"
+! false; echo "negated $?"
+! true; echo "negated $?"
+[ "$$" -gt 0 ] && echo "pid ok"
+sleep 0 & wait $!; echo "waited $?"
+[ -n "$!" ] && echo "bg pid set"
+echo "$#"
+x=$(exit 3); echo "substitution status $?"
