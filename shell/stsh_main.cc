@@ -64,6 +64,14 @@ bool read_line(Shell& shell, std::string& line) {
   }
 }
 
+// Where a nested stsh's records go: nowhere (see main).
+class DiscardedRecords : public enforcer::DatagramSink {
+ public:
+  enforcer::SendStatus send(std::string_view) override { return enforcer::SendStatus::sent; }
+  bool connect() override { return true; }
+  void wait_writable(std::chrono::milliseconds) override {}
+};
+
 // Commands from standard input when it is not a terminal (`ssh host < script`, stsh -s):
 // command by command, as dash reads a script, each run once it has parsed.
 int run_stream(Shell& shell) {
@@ -149,7 +157,19 @@ int main(int argc, char** argv) {
   const policy::Plan& p = **plan;
   const policy::Session& session = p.session();
 
-  enforcer::ViolationLog log(session, user->name, enforcer::new_session_id(), p.files().back());
+  // A stsh inside a confined session keeps no log of its own: everything it does (its
+  // redirections, its cd, what it starts) is a call of a confined process, decided and
+  // recorded by the supervisor of the session it runs in, which would also refuse it the
+  // syslog socket.
+  const bool nested = already_confined();
+  std::optional<enforcer::ViolationLog> log_storage;
+  if (nested) {
+    log_storage.emplace(session, user->name, enforcer::new_session_id(), p.files().back(),
+                        std::make_unique<DiscardedRecords>());
+  } else {
+    log_storage.emplace(session, user->name, enforcer::new_session_id(), p.files().back());
+  }
+  enforcer::ViolationLog& log = *log_storage;
   const bool from_ssh = std::getenv("SSH_CONNECTION") != nullptr;
   // Commands from ssh meet the toggles: a command line (ssh host cmd, scp, sftp, rsync), and
   // commands piped in without a terminal (they are remote commands too). An interactive login
@@ -175,10 +195,11 @@ int main(int argc, char** argv) {
   // confines us supervises what we start; otherwise we are the supervisor.
   std::optional<enforcer::Supervisor> supervisor;
   std::unique_ptr<Launcher> launcher;
-  if (already_confined()) {
-    auto nested = NestedLauncher::create();
-    if (!nested) refuse(user->name, "cannot start commands: " + nested.error().to_string());
-    launcher = std::move(*nested);
+  if (nested) {
+    auto nested_launcher = NestedLauncher::create();
+    if (!nested_launcher)
+      refuse(user->name, "cannot start commands: " + nested_launcher.error().to_string());
+    launcher = std::move(*nested_launcher);
   } else {
     auto created = enforcer::Supervisor::create(p, log, session.mode);
     if (!created) {
