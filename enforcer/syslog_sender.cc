@@ -227,7 +227,7 @@ bool SyslogSender::flush(Clock::time_point deadline) {
   }
   while (thread_ && !s.drained.wait_until(lock, std::min(deadline, Clock::now() + kSlice), [&] {
     // A machine with no syslog socket at all: known as soon as the thread has tried once.
-    return (s.queue.empty() && s.unreported == 0) || s.finished || (s.down && s.sink->absent());
+    return (s.queue.empty() && s.unreported == 0) || s.finished || s.sink->absent();
   })) {
     // Not worth waiting for a daemon this machine does not have (see run()).
     if (Clock::now() >= deadline || (s.down && s.sink->absent())) break;
