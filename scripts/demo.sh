@@ -106,6 +106,10 @@ else
   echo "demo: the shell runs as $(id -un)"
 fi
 build/policy/stsh-policy check --policy "$demo" 2>&1 | grep -v '^note: --policy'
+if [[ ! -S /dev/log ]]; then
+  echo "demo: this machine runs no syslog daemon (no /dev/log), so stsh's records have nowhere to"
+  echo "      go: it says so after each command. With rsyslogd they go to syslog (authpriv)."
+fi
 
 cd "$where"
 if [[ -t 0 && -t 1 ]]; then
