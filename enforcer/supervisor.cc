@@ -68,6 +68,28 @@ std::optional<std::string> script_interpreter(const std::string& path) {
   return line.substr(start, end == std::string::npos ? std::string::npos : end - start);
 }
 
+// The answer to one notification: a value (>= 0) or -errno, or "let the kernel run it".
+struct Reply {
+  int listener;
+  __u64 id;
+  void operator()(long rc) const {
+    seccomp_notif_resp resp{};
+    resp.id = id;
+    if (rc < 0) {
+      resp.error = static_cast<int>(rc);
+    } else {
+      resp.val = rc;
+    }
+    ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, &resp);
+  }
+  void continue_in_kernel() const {
+    seccomp_notif_resp resp{};
+    resp.id = id;
+    resp.flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+    ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, &resp);
+  }
+};
+
 // Installs `fd` (ours, closed here) in the process and answers the notification with its
 // number, or answers -fd when the open failed. Two steps rather than ADDFD_FLAG_SEND: its
 // wake-up of the process is not a synchronous one (SYNC_WAKE_UP), which costs a cross-CPU
@@ -589,12 +611,7 @@ void Supervisor::on_notification(int listener) {
 // unlink, rmdir, mkdir and their *at forms, decided on the canonical path and done by us.
 void Supervisor::on_path_notification(int listener, const seccomp_notif& n) {
   const auto pid = static_cast<pid_t>(n.pid);
-  seccomp_notif_resp resp{};
-  resp.id = n.id;
-  auto answer = [&](int rc) {
-    if (rc < 0) resp.error = rc;
-    ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, &resp);
-  };
+  const Reply answer{listener, n.id};
   Task& task = tasks_[pid];
   if (task.tgid == 0) task.tgid = thread_group_of(pid);
   int err = 0;
@@ -615,20 +632,8 @@ void Supervisor::on_path_notification(int listener, const seccomp_notif& n) {
 // (meta_broker.h).
 void Supervisor::on_meta_notification(int listener, const seccomp_notif& n) {
   const auto pid = static_cast<pid_t>(n.pid);
-  seccomp_notif_resp resp{};
-  resp.id = n.id;
-  auto answer = [&](int rc) {
-    if (rc < 0) {
-      resp.error = rc;
-    } else {
-      resp.val = rc;
-    }
-    ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, &resp);
-  };
-  auto continue_in_kernel = [&] {
-    resp.flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
-    ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, &resp);
-  };
+  const Reply answer{listener, n.id};
+  auto continue_in_kernel = [&] { answer.continue_in_kernel(); };
   Task& task = tasks_[pid];
   if (task.tgid == 0) task.tgid = thread_group_of(pid);
   int err = 0;
@@ -668,27 +673,14 @@ void Supervisor::on_meta_notification(int listener, const seccomp_notif& n) {
 // the object decided (watch_broker.h).
 void Supervisor::on_watch_notification(int listener, const seccomp_notif& n) {
   const auto pid = static_cast<pid_t>(n.pid);
-  seccomp_notif_resp resp{};
-  resp.id = n.id;
-  auto answer = [&](int rc) {
-    if (rc < 0) {
-      resp.error = rc;
-    } else {
-      resp.val = rc;
-    }
-    ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, &resp);
-  };
+  const Reply answer{listener, n.id};
   Task& task = tasks_[pid];
   if (task.tgid == 0) task.tgid = thread_group_of(pid);
   int err = 0;
   auto req = read_watch_request(n, task.tgid, err);
   if (ioctl(listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &n.id) != 0) return;
   if (!req) return answer(-(err != 0 ? err : EPERM));
-  if (req->in_kernel) {
-    resp.flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
-    ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, &resp);
-    return;
-  }
+  if (req->in_kernel) return answer.continue_in_kernel();
   policy::Call call = watch_call(*req);
   call.filename = policy_view(pid, *call.filename, task.tgid);
   if (auto refused = gate(pid, task, call)) return answer(*refused);
@@ -729,12 +721,7 @@ void Supervisor::on_socket_notification(int listener, const seccomp_notif& n) {
 // would look again); listen() does not wait.
 void Supervisor::on_listen(int listener, const seccomp_notif& n, Task& task) {
   const auto pid = static_cast<pid_t>(n.pid);
-  auto answer = [&](int rc) {
-    seccomp_notif_resp resp{};
-    resp.id = n.id;
-    if (rc < 0) resp.error = rc;
-    ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, &resp);
-  };
+  const Reply answer{listener, n.id};
   UniqueFd socket;
   int err = 0;
   const auto address = listen_address(task.tgid, static_cast<int>(n.data.args[0]), socket, err);

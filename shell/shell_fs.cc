@@ -111,6 +111,21 @@ std::optional<std::vector<std::string>> ShellFs::list(const std::string& dir, Re
   return names;
 }
 
+bool ShellFs::decided(const policy::Call& call, FsError& err) {
+  policy::Decision d = plan_->decide(plan_->login(), call);
+  // The shell's own /proc/PID is not the policy's /proc/self (that is a confined process's).
+  if (is_own_proc(*call.filename)) {
+    d = policy::Decision{policy::Verdict::deny, EACCES, true, "default"};
+  }
+  const bool audit = mode_ == policy::Mode::audit && !d.permitted();
+  if (d.log || !d.permitted()) log_->record(shell_violation(call, d, audit));
+  if (!d.permitted() && !audit) {
+    err = FsError{d.error ? d.error : EACCES, std::string(d.rule)};
+    return false;
+  }
+  return true;
+}
+
 std::optional<std::string> ShellFs::change_directory(const std::string& dir, FsError& err) {
   const pid_t self = getpid();
   auto canonical = enforcer::resolve_for(self, AT_FDCWD, dir);
@@ -122,14 +137,7 @@ std::optional<std::string> ShellFs::change_directory(const std::string& dir, FsE
   policy::Call call;
   call.syscall = SYS_chdir;
   call.filename = *canonical;
-  policy::Decision d = plan_->decide(plan_->login(), call);
-  if (is_own_proc(*canonical)) d = policy::Decision{policy::Verdict::deny, EACCES, true, "default"};
-  const bool audit = mode_ == policy::Mode::audit && !d.permitted();
-  if (d.log || !d.permitted()) log_->record(shell_violation(call, d, audit));
-  if (!d.permitted() && !audit) {
-    err = FsError{d.error ? d.error : EACCES, std::string(d.rule)};
-    return std::nullopt;
-  }
+  if (!decided(call, err)) return std::nullopt;
   // O_PATH: entering needs search permission only; no symlinks, so it is the decided one.
   const enforcer::OpenRequest req{AT_FDCWD, *canonical, O_PATH | O_DIRECTORY, 0, 0};
   const int fd = enforcer::open_on_behalf(self, req, *canonical, /* may_wait= */ false);
@@ -175,14 +183,7 @@ bool ShellFs::stat(const std::string& path, bool follow, struct stat& st, FsErro
   policy::Call call;
   call.syscall = SYS_newfstatat;
   call.filename = *canonical;
-  policy::Decision d = plan_->decide(plan_->login(), call);
-  if (is_own_proc(*canonical)) d = policy::Decision{policy::Verdict::deny, EACCES, true, "default"};
-  const bool audit = mode_ == policy::Mode::audit && !d.permitted();
-  if (d.log || !d.permitted()) log_->record(shell_violation(call, d, audit));
-  if (!d.permitted() && !audit) {
-    err = FsError{d.error ? d.error : EACCES, std::string(d.rule)};
-    return false;
-  }
+  if (!decided(call, err)) return false;
   if (!follow) {
     if (::lstat(path.c_str(), &st) == 0) return true;
     err = FsError{errno, {}};

@@ -56,6 +56,9 @@ class ShellFs {
   bool may_write(const std::string& path);
 
  private:
+  // The decision about `call` (a canonical path, under the login's policy), recorded; false
+  // with `err` set when it is denied.
+  bool decided(const policy::Call& call, FsError& err);
   // The decision about opening canonical `path` with `flags`; records a violation.
   bool permitted(const std::string& canonical, int flags, unsigned mode, FsError& err,
                  Report report);
