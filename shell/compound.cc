@@ -264,18 +264,12 @@ int Shell::source_file(const std::string& path, const std::vector<std::string>& 
     err = "stsh: .: " + path + ": " + describe(fs_err);
     return 1;
   }
-  std::string text;
-  char buf[65536];
-  for (;;) {
-    const ssize_t n = read(fd->get(), buf, sizeof buf);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    text.append(buf, static_cast<size_t>(n));
-    if (text.size() > (64u << 20)) {
-      err = "stsh: .: " + path + ": file too large";
-      return 1;
-    }
+  auto contents = read_script(fd->get());
+  if (!contents) {
+    err = "stsh: .: " + path + ": file too large";
+    return 1;
   }
+  const std::string& text = *contents;
   Depth depth(dot_depth_);
   Depth calls(call_depth_);
   std::vector<std::string> saved;

@@ -202,4 +202,17 @@ bool ShellFs::stat(const std::string& path, bool follow, struct stat& st, FsErro
   return false;
 }
 
+std::optional<std::string> read_script(int fd) {
+  std::string text;
+  char buf[65536];
+  for (;;) {
+    const ssize_t n = read(fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    text.append(buf, static_cast<size_t>(n));
+    if (text.size() > kMaxScript) return std::nullopt;
+  }
+  return text;
+}
+
 }  // namespace stsh::shell

@@ -72,6 +72,11 @@ class ShellFs {
 enforcer::Violation shell_violation(const policy::Call& call, const policy::Decision& d,
                                     bool audit);
 
+// The whole of a script the shell reads itself (`.`, `stsh FILE`) from `fd`, or nullopt when
+// it is larger than kMaxScript: the shell holds it in memory, under no rlimit of the session.
+inline constexpr size_t kMaxScript = 64u << 20;
+std::optional<std::string> read_script(int fd);
+
 // The text for an FsError: "Permission denied (policy rule demo.yaml:12:5)".
 std::string describe(const FsError& err);
 

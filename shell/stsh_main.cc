@@ -87,14 +87,12 @@ int run_script_file(Shell& shell, const std::string& path) {
     std::cerr << "stsh: " << path << ": " << describe(err) << "\n";
     return err.error == ENOENT ? 127 : 126;
   }
-  std::string text;
-  char buf[65536];
-  for (;;) {
-    const ssize_t n = read(fd->get(), buf, sizeof buf);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    text.append(buf, static_cast<size_t>(n));
+  auto contents = read_script(fd->get());
+  if (!contents) {
+    std::cerr << "stsh: " << path << ": file too large\n";
+    return 126;
   }
+  const std::string& text = *contents;
   size_t pos = 0;
   return shell.run_script([&](std::string& line) {
     if (pos >= text.size()) return false;
