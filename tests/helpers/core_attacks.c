@@ -20,6 +20,7 @@
 //   fd-change FILE            every call that changes a file through a descriptor, on FILE
 //                             opened read-only and O_PATH: "NAME: ok" or "NAME: errno=E".
 //   watch inotify|fanotify PATH  a watch on PATH: "watch-inotify: ok" or the errno.
+//   open-twice PATH           open PATH twice in a row, as `id` asks sysconf twice: two errnos.
 //   inotify-race DIR N INO    the swap of DIR/ok while we add N inotify watches on DIR/ok:
 //                             counts the watches whose inode (fdinfo) is INO (DIR/denied's).
 #define _GNU_SOURCE
@@ -278,6 +279,13 @@ int core_mode(int argc, char** argv) {
   if (!strcmp(mode, "exec-fifo") && argc == 3) return fifo_freeze(argv[2], 1);
   if (!strcmp(mode, "fifo-threads") && argc == 4) return fifo_threads(argv[2], atoi(argv[3]));
   if (!strcmp(mode, "fd-change") && argc == 3) return fd_change(argv[2]);
+  if (!strcmp(mode, "open-twice") && argc == 3) {
+    for (int i = 0; i < 2; ++i) {
+      int fd = open(argv[2], O_RDONLY);
+      printf("open-twice: %s\n", fd >= 0 ? "ok" : errname(errno));
+    }
+    return 0;
+  }
   if (!strcmp(mode, "watch") && argc == 4) return watch(argv[2], argv[3]);
   if (!strcmp(mode, "inotify-race") && argc == 5)
     return inotify_race(argv[2], atoi(argv[3]), strtoul(argv[4], NULL, 10));

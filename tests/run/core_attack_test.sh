@@ -171,5 +171,12 @@ for call in fchmod fchown fsetxattr fremovexattr futimens fchmodat2-empty fchown
   check "$call on a writable file: ok" grep -q "^$call: ok$" <<<"$out"
 done
 
+# One denial, one record: the same call denied twice in a row to one thread is recorded once.
+echo x >"$work/hidden/x"
+expect 0 'open-twice: EACCES' "$attacks" open-twice "$work/hidden/x"
+sleep 0.5
+records=$(log_since_mark | grep -c "syscall=openat path=$work/hidden/x ")
+check "a call repeated at once after its denial is recorded once ($records)" test "$records" -eq 1
+
 jobs -p | xargs -r kill 2>/dev/null
 summary
