@@ -23,6 +23,7 @@
 #include <thread>
 
 #include "enforcer/blocking_pool.h"
+#include "enforcer/child_signals.h"
 #include "enforcer/landlock_plan.h"
 #include "enforcer/meta_broker.h"
 #include "enforcer/open_broker.h"
@@ -166,17 +167,11 @@ Result<Supervisor> Supervisor::create(const policy::Plan& plan, ViolationLog& lo
     return make_error(std::string("prctl(PR_SET_CHILD_SUBREAPER) failed: ") + std::strerror(errno));
   }
   // Children's deaths and stops arrive through a signalfd, polled with everything else.
-  sigset_t chld;
-  sigemptyset(&chld);
-  sigaddset(&chld, SIGCHLD);
-  if (sigprocmask(SIG_BLOCK, &chld, nullptr) != 0) {
-    return make_error(std::string("sigprocmask failed: ") + std::strerror(errno));
-  }
-  UniqueFd sigfd(signalfd(-1, &chld, SFD_CLOEXEC | SFD_NONBLOCK));
+  auto child_signals = child_signal_fd();
+  if (!child_signals) return child_signals.take_error();
+  UniqueFd sigfd = std::move(*child_signals);
   UniqueFd epoll(epoll_create1(EPOLL_CLOEXEC));
-  if (!sigfd || !epoll) {
-    return make_error(std::string("signalfd/epoll_create1 failed: ") + std::strerror(errno));
-  }
+  if (!epoll) return make_error(std::string("epoll_create1 failed: ") + std::strerror(errno));
   epoll_event ev{};
   ev.events = EPOLLIN;
   ev.data.fd = sigfd.get();

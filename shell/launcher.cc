@@ -1,5 +1,7 @@
 #include "shell/launcher.h"
 
+#include "enforcer/child_signals.h"
+
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/resource.h>
@@ -38,15 +40,9 @@ bool already_confined() {
 }
 
 Result<std::unique_ptr<NestedLauncher>> NestedLauncher::create() {
-  sigset_t chld;
-  sigemptyset(&chld);
-  sigaddset(&chld, SIGCHLD);
-  if (sigprocmask(SIG_BLOCK, &chld, nullptr) != 0) {
-    return make_error(std::string("sigprocmask failed: ") + std::strerror(errno));
-  }
-  UniqueFd sigfd(signalfd(-1, &chld, SFD_CLOEXEC | SFD_NONBLOCK));
-  if (!sigfd) return make_error(std::string("signalfd failed: ") + std::strerror(errno));
-  return std::unique_ptr<NestedLauncher>(new NestedLauncher(std::move(sigfd)));
+  auto sigfd = enforcer::child_signal_fd();
+  if (!sigfd) return sigfd.take_error();
+  return std::unique_ptr<NestedLauncher>(new NestedLauncher(std::move(*sigfd)));
 }
 
 namespace {
