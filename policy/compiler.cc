@@ -145,6 +145,7 @@ class PlanCompiler {
     merge(into.exec, from.exec);
     merge(into.connect, from.connect);
     merge(into.bind, from.bind);
+    merge(into.hide, from.hide);
     into.rules.insert(into.rules.end(), std::make_move_iterator(from.rules.begin()),
                       std::make_move_iterator(from.rules.end()));
   }
@@ -181,6 +182,7 @@ class PlanCompiler {
     login->own_rules_ = no_rules;
     login->default_rules_ = default_rules;
     plan.login_ = std::move(login);
+    plan.hide_ = make_list(K::paths, defaults.hide);
 
     const auto n = static_cast<uint32_t>(commands.size());
     for (uint32_t i = 0; i < n; ++i) {

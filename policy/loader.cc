@@ -101,6 +101,7 @@ std::optional<Error> load_list_key(const YamlContext& ctx, const std::string& ke
   auto list = load_list(ctx, value, key, kind);
   if (!list) return list.take_error();
   auto& slot = key == "read"      ? s.read
+               : key == "hide"    ? s.hide
                : key == "write"   ? s.write
                : key == "exec"    ? s.exec
                : key == "connect" ? s.connect
@@ -145,7 +146,8 @@ Result<Section> load_section(const YamlContext& ctx, const Node& node, std::stri
                                      {"read", "write", "exec", "connect", "bind", "rules",
                                       "extend", "remove"})
                     : ctx.check_keys(node, what,
-                                     {"read", "write", "exec", "connect", "bind", "rules"});
+                                     {"read", "write", "exec", "connect", "bind", "rules",
+                                      "hide"});
   if (err) return *err;
   for (const auto& kv : node) {
     const std::string& key = kv.first.Scalar();

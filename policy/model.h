@@ -31,6 +31,8 @@ struct RuleSpec {
 // command entry can inherit them from defaults.
 struct Section {
   std::optional<std::vector<Entry>> read, write, exec, connect, bind;
+  // defaults: only. Trees whose names and metadata are not shown (stsh.policy(5), HIDE).
+  std::optional<std::vector<Entry>> hide;
   std::vector<RuleSpec> rules;
   SourceLocation where;
 };

@@ -8,8 +8,8 @@ namespace stsh::policy {
 namespace {
 
 constexpr std::string_view kDefaultRule = "default";
-// A lookup on a directory on the way to something the lists admit (see is_lookup).
-constexpr std::string_view kOnTheWayRule = "on the way to a permitted path";
+// Names and metadata are visible as on any Unix system unless a tree is hidden (is_metadata_read).
+constexpr std::string_view kVisibleRule = "metadata is visible (not hidden)";
 
 Decision permit(std::string_view origin) {
   return Decision{Verdict::permit, 0, false, origin};
@@ -41,17 +41,6 @@ const CommandPolicy* Plan::command_for(std::string_view exe) const {
 
 // rename and link write two paths; each must be permitted on its own, so a rule that permits
 // by the first path cannot carry the second one past the write list.
-// Whether `dir` leads to something the command may read, write or run: stat("/home") for a
-// policy granting $HOME/**, as git, realpath and rsync do on their way to the user's files.
-bool Plan::on_the_way(const CommandPolicy& policy, std::string_view dir) const {
-  if (policy.read().admits_below(dir) || policy.write().admits_below(dir) ||
-      policy.exec().admits_below(dir)) {
-    return true;
-  }
-  return (policy.is_login() || policy.exec().includes_commands()) &&
-         command_keys_.matches_below(dir);
-}
-
 Decision Plan::decide(const CommandPolicy& policy, const Call& call) const {
   const Decision first = decide_one(policy, call);
   if (!first.permitted() || !second_path_is_written(call.syscall)) return first;
@@ -65,6 +54,13 @@ Decision Plan::decide(const CommandPolicy& policy, const Call& call) const {
 Decision Plan::decide_one(const CommandPolicy& policy, const Call& call) const {
   const Access access = access_of(call.syscall, call.oflags);
 
+  // A hidden tree is not there for any call that names it, whatever else would permit it.
+  if (call.filename && access != Access::connect && access != Access::bind && access != Access::none) {
+    if (auto id = hide_->match_path(*call.filename)) {
+      return Decision{Verdict::deny, ENOENT, true, hide_->origin(*id)};
+    }
+  }
+
   // Rules first: the command's own, then those of defaults, first match wins.
   if (const CompiledRule* r = policy.own_rules().first_match(call, access)) return from_rule(*r);
   if (const CompiledRule* r = policy.default_rules().first_match(call, access))
@@ -74,15 +70,13 @@ Decision Plan::decide_one(const CommandPolicy& policy, const Call& call) const {
     case Access::none:
       return permit(kDefaultRule);
     case Access::read: {
-      // What may be written may be read.
       if (!call.filename) return default_deny();
+      if (is_metadata_read(call.syscall, call.oflags)) return permit(kVisibleRule);
+      // What may be written may be read.
       if (auto id = policy.read().match_path(*call.filename))
         return permit(policy.read().origin(*id));
       if (auto id = policy.write().match_path(*call.filename))
         return permit(policy.write().origin(*id));
-      if (is_lookup(call.syscall, call.oflags) && on_the_way(policy, *call.filename)) {
-        return permit(kOnTheWayRule);
-      }
       return default_deny();
     }
     case Access::write: {

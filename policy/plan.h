@@ -56,6 +56,9 @@ class Plan {
   // exec list) which programs the user may start.
   const CommandPolicy& login() const { return *login_; }
   const std::vector<std::unique_ptr<CommandPolicy>>& commands() const { return commands_; }
+  // defaults: hide: trees whose names, metadata and contents no command sees (stsh.policy(5),
+  // HIDE). Empty for most policies: then metadata reads need no supervisor.
+  const CompactList& hide() const { return *hide_; }
 
   // The entry a binary runs under when started: its own (an exact key first, else the first
   // matching glob key in file order), else nullptr.
@@ -74,12 +77,12 @@ class Plan {
   friend class PlanCompiler;
   Plan() = default;
   Decision decide_one(const CommandPolicy& policy, const Call& call) const;
-  bool on_the_way(const CommandPolicy& policy, std::string_view dir) const;
 
   Session session_;
   std::vector<std::string> files_;
   std::vector<std::string> notes_;
   std::unique_ptr<CommandPolicy> login_;
+  std::shared_ptr<const CompactList> hide_;
   std::vector<std::unique_ptr<CommandPolicy>> commands_;
   // Exact keys carry ids 0..n-1 and glob keys n..2n-1, so an exact key wins over any glob.
   PatternSet command_keys_;

@@ -287,6 +287,24 @@ bool is_lookup(int nr, std::optional<int> oflags) {
   }
 }
 
+bool is_metadata_read(int nr, std::optional<int> oflags) {
+  if (is_lookup(nr, oflags)) return true;
+  switch (nr) {
+    case __NR_getxattr:
+    case __NR_lgetxattr:
+    case __NR_listxattr:
+    case __NR_llistxattr:
+      return true;
+    case __NR_open:
+    case __NR_openat:
+    case __NR_openat2:
+      // Listing a directory: its names are what stat would answer about, one by one.
+      return oflags && (*oflags & O_DIRECTORY) && access_of(nr, oflags) == Access::read;
+    default:
+      return false;
+  }
+}
+
 std::string format_oflags(int flags) {
   auto bits = static_cast<unsigned>(flags);
   std::string out;

@@ -71,6 +71,10 @@ bool second_path_is_raw(int nr);
 // stat family, access, readlink, statfs, chdir, and open with O_PATH. Directories on the way to
 // a path a command may use are open to lookups (Plan::decide), as path resolution needs them.
 bool is_lookup(int nr, std::optional<int> oflags);
+// Reads of names and metadata, not of contents: the lookups above, the xattr reads, and opening
+// a directory for listing (O_DIRECTORY, read only). Permitted unless the path is hidden
+// (Plan::hide()), so the kernel can answer them without the supervisor.
+bool is_metadata_read(int nr, std::optional<int> oflags);
 
 // "O_WRONLY|O_CREAT|O_TRUNC": the access mode first, then the flags in a fixed order (see .cc);
 // unknown bits are appended as one hex number ("|0x40000000").
