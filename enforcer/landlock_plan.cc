@@ -2,6 +2,8 @@
 
 #include <elf.h>
 #include <fcntl.h>
+#include <linux/magic.h>
+#include <sys/vfs.h>
 #include <limits.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -282,6 +284,26 @@ bool in_proc_pid(std::string_view canonical) {
   return !pid.empty() && pid.find_first_not_of("0123456789") == std::string_view::npos;
 }
 
+// A directory in which no one can make a subdirectory (devpts, proc and sysfs trees): `D/*`
+// names exactly what a rule on D reaches.
+bool on_flat_filesystem(const std::string& canonical) {
+  struct statfs fs {};
+  if (statfs(canonical.c_str(), &fs) != 0) return false;
+  return fs.f_type == DEVPTS_SUPER_MAGIC || fs.f_type == PROC_SUPER_MAGIC ||
+         fs.f_type == SYSFS_MAGIC;
+}
+
+bool beneath_or_at(std::string_view path, std::string_view top) {
+  if (top == "/") return true;
+  return path == top || (starts_with(path, top) && path.size() > top.size() && path[top.size()] == '/');
+}
+
+bool covered_by(const std::vector<ExactRead>& reads, const std::string& path) {
+  return std::any_of(reads.begin(), reads.end(), [&](const ExactRead& r) {
+    return r.beneath ? beneath_or_at(path, r.path) : path == r.path;
+  });
+}
+
 enum class Family : uint8_t { read, write, exec };
 
 std::string_view family_name(Family f) {
@@ -322,6 +344,10 @@ class Deriver {
     rules(p.default_rules());
   }
 
+  void command_key_text(const std::string& glob, const std::string& why) {
+    pattern(Family::exec, glob, why);
+  }
+
   void command_key(const CommandPolicy& c) {
     // The login starts every command (and `@commands` exec lists name the same keys).
     pattern(Family::exec, c.key(), "command " + c.key() + " (" + std::string(c.origin()) + ")");
@@ -343,6 +369,7 @@ class Deriver {
       if (users.size() > 1) why += " and " + std::to_string(users.size() - 1) + " more";
       add(path, kFsInterpreter, why);
     }
+    check_read_exactness();
     for (auto& [path, pending] : grants_) {
       std::string why;
       for (const std::string& w : pending.whys) why += (why.empty() ? "" : "; ") + w;
@@ -408,8 +435,13 @@ class Deriver {
   void rules(const RuleSet& rs) {
     if (!first_visit(&rs)) return;
     for (const policy::CompiledRule& r : rs.rules()) {
-      if (r.action.verdict != policy::Verdict::permit) continue;  // deny and kill never widen
       const std::string why = "rule " + r.origin + " (" + r.source + ")";
+      if (r.action.verdict != policy::Verdict::permit) {  // deny and kill never widen ...
+        for (const AliasMember& m : r.members) {
+          if (kind_of(m) == Kind::read) read_denial(bound(r.expr.expr(), Operand::filename, 0), why);
+        }
+        continue;
+      }
       for (const AliasMember& m : r.members) member(m, r.expr.expr(), why);
     }
   }
@@ -452,8 +484,8 @@ class Deriver {
           break;
         default: {  // match: a glob that also matches everything below what it matches
           const std::string prefix = literal_directory_prefix(p->value);
-          target(f, prefix, Reach::beneath, !has_glob(p->value) || is_globstar_of(p->value, prefix),
-                 why);
+          const bool whole = !has_glob(p->value) || is_globstar_of(p->value, prefix);
+          target(f, prefix, Reach::beneath, whole, why, whole);
         }
       }
     }
@@ -489,14 +521,22 @@ class Deriver {
       return;
     }
     const std::string prefix = literal_directory_prefix(glob);
-    target(f, prefix, Reach::beneath, is_globstar_of(glob, prefix), why);
+    const bool whole = is_globstar_of(glob, prefix);
+    int ignored = 0;
+    const auto dir = whole ? std::nullopt : resolve_cached(prefix, ignored);
+    // "D/*" on a tree without subdirectories names what a rule on D reaches.
+    const bool flat = dir && dir->is_dir && glob == (prefix == "/" ? "/*" : prefix + "/*") &&
+                      on_flat_filesystem(dir->path);
+    target(f, prefix, Reach::beneath, whole, why, whole || flat);
   }
 
   // Grants `f` for `path`. `reach`: what the policy names there (Landlock rules always reach a
   // directory's whole tree). `names_top`: the policy names `path` itself too, so a write may
   // create, remove or rename it.
+  // `exact`: the grant reaches no further than the policy's words (no name glob cut back to
+  // its directory); see check_read_exactness.
   void target(Family f, const std::string& path, Reach reach, bool names_top,
-              const std::string& why) {
+              const std::string& why, bool exact = true) {
     std::string where = path;
     std::string note;
     int error = 0;
@@ -516,6 +556,13 @@ class Deriver {
       // whole tree: grant only listing.
       if (reach == Reach::itself && r->is_dir) rights = kFsReadDir;
       add(r->path, rights, why + note);
+      if (f != Family::exec && (rights & kFsReadFile)) {
+        if (exact) {
+          exact_reads_.push_back({r->path, reach == Reach::beneath});
+        } else {
+          inexact(why + ": a name glob, granted on all of " + r->path);
+        }
+      }
       // Creating, removing or renaming a file (or a directory named alone) is a right of the
       // directory that holds it.
       if (f == Family::write && names_top && where != "/" &&
@@ -542,6 +589,7 @@ class Deriver {
         add(dir->path, rights_of(f),
             why + " [" + where + " does not exist: granted on " + dir->path +
                 " so that it can be created]");
+        inexact(why + ": " + where + " does not exist, so all of " + dir->path + " is readable");
         return;
       }
     }
@@ -580,6 +628,43 @@ class Deriver {
     if (auto next = interpreter_of(r->path)) interpreter(*next, r->path, depth + 1);
   }
 
+  void inexact(const std::string& why) {
+    if (out_.inexact_read.size() < 8 &&
+        std::find(out_.inexact_read.begin(), out_.inexact_read.end(), why) ==
+            out_.inexact_read.end()) {
+      out_.inexact_read.push_back(why);
+    }
+    out_.reads_exact = false;
+  }
+
+  // A deny or kill rule on reading: the kernel can say it only where no grant reaches.
+  void read_denial(const Bound& b, const std::string& why) {
+    if (!b) return inexact(why + ": denies reads by something other than the path");
+    for (const Predicate* p : *b) {
+      const std::string prefix = p->op == Op::match ? literal_directory_prefix(p->value) : p->value;
+      int ignored = 0;
+      const auto r = resolve_cached(prefix, ignored);
+      denied_reads_.push_back({r ? r->path : prefix, why});
+    }
+  }
+
+  // Every READ_FILE grant must be one a read list, write list or permit rule words exactly,
+  // and no deny rule on reading may fall inside one (a deny inside an allowed tree).
+  void check_read_exactness() {
+    for (auto& [path, pending] : grants_) {
+      if ((pending.rights & kFsReadFile) == 0) continue;
+      if (!covered_by(exact_reads_, path)) {
+        inexact(path + " is readable for " + pending.whys.front() + ", which no read list names");
+      }
+      for (const auto& [denied, why] : denied_reads_) {
+        if (beneath_or_at(denied, path) || beneath_or_at(path, denied)) {
+          inexact(why + ": inside the granted tree " + path);
+        }
+      }
+    }
+    out_.exact_reads = exact_reads_;
+  }
+
   std::optional<Resolved> resolve_cached(const std::string& path, int& error) {
     auto [it, fresh] = resolved_.try_emplace(path);
     if (fresh) it->second.first = resolve(path, it->second.second);
@@ -611,6 +696,7 @@ class Deriver {
   }
 
   void widen(Family f, const std::string& why) {
+    if (f != Family::exec) inexact(std::string(family_name(f)) + " anywhere: " + why);
     switch (f) {
       case Family::read:
         out_.unrestricted_read = true;
@@ -650,6 +736,8 @@ class Deriver {
   }
 
   LandlockPlan& out_;
+  std::vector<ExactRead> exact_reads_;
+  std::vector<std::pair<std::string, std::string>> denied_reads_;  // canonical prefix, why
   std::set<const void*> seen_;
   std::map<std::string, Pending> grants_;
   std::set<std::uint16_t> tcp_connect_, tcp_bind_;
@@ -720,10 +808,41 @@ LandlockPlan derive_landlock_plan(const policy::Plan& plan) {
   return out;
 }
 
+LandlockPlan derive_landlock_plan(const policy::Plan& plan,
+                                  const std::vector<const policy::CommandPolicy*>& closure,
+                                  const std::string& program) {
+  LandlockPlan out;
+  Deriver d(out);
+  const policy::Mode mode = plan.session().mode;
+  if (mode != policy::Mode::enforce) {
+    d.unrestricted_everything("session mode " + std::string(policy::mode_name(mode)) +
+                              " does not enforce the policy");
+  }
+  // The launched child execs `program` itself, under whatever policy started it.
+  d.command_key_text(program, "launched program " + program);
+  for (const policy::CommandPolicy* c : closure) {
+    if (!c->is_login()) d.command_key(*c);
+    d.policy(*c);
+  }
+  d.finish();
+  return out;
+}
+
+bool reads_within(const LandlockPlan& domain, const LandlockPlan& member) {
+  if (domain.unrestricted_read != member.unrestricted_read) return false;
+  for (const LandlockGrant& g : domain.grants) {
+    if ((g.rights & kFsReadFile) && !covered_by(member.exact_reads, g.path)) return false;
+  }
+  return true;
+}
+
 Result<LandlockRuleset> build_landlock(const LandlockPlan& lp, int abi) {
   // The Plan does not restrict ioctl by path (seccomp denies the dangerous requests), so device
   // ioctls are not Landlock's business here.
   LandlockFsRights handled = kFsAllKnown & ~kFsIoctlDev;
+  // Listing a directory is a metadata read, visible unless a tree is hidden (Plan::hide(),
+  // which the supervisor enforces): not Landlock's business either.
+  handled &= ~kFsReadDir;
   if (lp.unrestricted_read) handled &= ~kFsRead;
   if (lp.unrestricted_write) handled &= ~(kFsWrite | kFsMakeChar | kFsMakeBlock);
   if (lp.unrestricted_exec) handled &= ~(kFsExecute | kFsReadFile);  // execve needs both

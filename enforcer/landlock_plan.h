@@ -47,6 +47,12 @@ struct SkippedGrant {
   std::string why;
 };
 
+// A read grant as a policy words it: the canonical object, and whether the words reach beneath it.
+struct ExactRead {
+  std::string path;
+  bool beneath = false;
+};
+
 struct LandlockPlan {
   std::vector<LandlockGrant> grants;  // one per path, rights OR-ed; sorted by path
   std::vector<SkippedGrant> skipped;
@@ -69,12 +75,30 @@ struct LandlockPlan {
   // would refuse connections to those created outside the domain, so it must stay off.
   bool abstract_unix_connect = false;
 
+  // Whether reading files is decided exactly by the domain: every READ_FILE grant is one that
+  // a read list, write list or permit rule names as it stands (no name glob cut back to its
+  // directory, no deny rule inside it, nothing readable only because it may be run). Then the
+  // kernel can answer read-only opens alone (docs/ARCHITECTURE.md, "Per-command confinement").
+  bool reads_exact = true;
+  std::vector<std::string> inexact_read;  // why not, the first few
+  std::vector<ExactRead> exact_reads;
+
   // Why each unrestricted_* / abstract_unix_connect flag is set, e.g.
   // "read: rule t.yaml:9:7 (fsread: true then permit)".
   std::vector<std::string> widened_by;
 };
 
 [[nodiscard]] LandlockPlan derive_landlock_plan(const policy::Plan& plan);
+
+// The domain of one launch: what `program`, run under the policies in `closure` (its own
+// entry and every entry it may exec, see exec_closure), may need.
+[[nodiscard]] LandlockPlan derive_landlock_plan(
+    const policy::Plan& plan, const std::vector<const policy::CommandPolicy*>& closure,
+    const std::string& program);
+
+// Whether every file `domain` lets be read is one `member` (the plan of one policy of the
+// closure) lets be read: the domain then says that policy's reads exactly.
+[[nodiscard]] bool reads_within(const LandlockPlan& domain, const LandlockPlan& member);
 
 // Builds the ruleset for `abi` (missing paths are skipped and reported by the builder). Rights of
 // unrestricted families are left unhandled, and so is IOCTL_DEV (the Plan does not restrict ioctl

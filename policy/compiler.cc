@@ -127,6 +127,7 @@ class PlanCompiler {
     if (s.mode) out.mode = *s.mode;
     if (s.log_facility) out.logging.facility = *s.log_facility;
     if (s.log_ident) out.logging.ident = *s.log_ident;
+    if (s.kernel_denials) out.logging.kernel_denials = *s.kernel_denials;
     if (s.log_burst) out.logging.burst = *s.log_burst;
     if (s.log_interval_s) out.logging.interval_s = *s.log_interval_s;
   }

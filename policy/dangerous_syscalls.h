@@ -145,6 +145,14 @@ inline constexpr auto kDangerousSyscalls = std::to_array<DangerousSyscall>({
     {"mount_setattr", __NR_mount_setattr, EPERM, DenyScope::kWhole,
      "new mount API: changes mount flags such as nosuid and noexec"},
     {"quotactl_fd", __NR_quotactl_fd, EPERM, DenyScope::kWhole, "filesystem quota administration"},
+    // A nested Landlock domain made with LOG_SAME_EXEC_OFF or LOG_SUBDOMAINS_OFF would keep its
+    // denials out of the audit records the session's own denials are reported from. ENOSYS: a
+    // program that sandboxes itself where it can sees a kernel without Landlock and goes on
+    // inside the session's domain.
+    {"landlock_create_ruleset", __NR_landlock_create_ruleset, ENOSYS, DenyScope::kWhole,
+     "a nested Landlock domain could turn off the audit records of its denials"},
+    {"landlock_restrict_self", __NR_landlock_restrict_self, ENOSYS, DenyScope::kWhole,
+     "a nested Landlock domain could turn off the audit records of its denials"},
     {"open_tree_attr", __NR_open_tree_attr, EPERM, DenyScope::kWhole,
      "new mount API (Linux 6.15): changes the filesystem view like mount(2)"},
 });

@@ -150,8 +150,12 @@ std::optional<Error> load_ssh(const YamlContext& ctx, const Node& node, SessionS
 
 std::optional<Error> load_logging(const YamlContext& ctx, const Node& node, SessionSpec& s) {
   if (!node.IsMap())
-    return ctx.error(node, "'logging' must be a mapping with keys facility, ident, rate_limit");
-  if (auto err = ctx.check_keys(node, "logging", {"facility", "ident", "rate_limit"})) return err;
+    return ctx.error(node,
+                     "'logging' must be a mapping with keys facility, ident, rate_limit, "
+                     "kernel_denials");
+  if (auto err = ctx.check_keys(node, "logging",
+                                {"facility", "ident", "rate_limit", "kernel_denials"}))
+    return err;
   for (const auto& kv : node) {
     const std::string& key = kv.first.Scalar();
     if (key == "facility") {
@@ -172,6 +176,19 @@ std::optional<Error> load_logging(const YamlContext& ctx, const Node& node, Sess
       if (ident->empty() || ident->size() > 32)
         return ctx.error(kv.second, "'logging.ident' must be 1 to 32 characters");
       s.log_ident = *ident;
+    } else if (key == "kernel_denials") {
+      auto text = ctx.string(kv.second, "logging.kernel_denials");
+      if (!text) return text.take_error();
+      if (*text == "audit") {
+        s.kernel_denials = KernelDenials::audit;
+      } else if (*text == "supervisor") {
+        s.kernel_denials = KernelDenials::supervisor;
+      } else if (*text == "unrecorded") {
+        s.kernel_denials = KernelDenials::unrecorded;
+      } else {
+        return ctx.error(kv.second, "'logging.kernel_denials' must be audit, supervisor or "
+                                    "unrecorded, not '" + *text + "'");
+      }
     } else {
       if (!kv.second.IsMap())
         return ctx.error(kv.second,

@@ -63,6 +63,7 @@ struct SessionSpec {
   std::optional<Mode> mode;
   std::optional<int> log_facility;
   std::optional<std::string> log_ident;
+  std::optional<KernelDenials> kernel_denials;
   std::optional<unsigned> log_burst;
   std::optional<uint64_t> log_interval_s;
 };

@@ -35,11 +35,19 @@ struct SshToggles {
   bool rsync = false;
 };
 
+// Who records what the kernel denies on its own (docs/ARCHITECTURE.md, "Per-command
+// confinement"): `audit`, the stsh-audit daemon, from the kernel's audit records, and where it
+// is not running the supervisor decides those calls itself; `supervisor`, always the
+// supervisor (slower, no daemon needed); `unrecorded`, the kernel decides and its denials are
+// not recorded.
+enum class KernelDenials : uint8_t { audit, supervisor, unrecorded };
+
 struct LoggingSettings {
   int facility;  // LOG_AUTHPRIV by default
   std::string ident = "stsh";
   unsigned burst = 20;  // records per interval before suppression
   uint64_t interval_s = 10;
+  KernelDenials kernel_denials = KernelDenials::audit;
 };
 
 struct Session {
