@@ -674,6 +674,8 @@ void Daemon::adopt_domain(const audit::LandlockDomain& d) {
   }
   domains_.emplace(d.domain, DomainOwner{r.client, r.pid, r.uid});
   r.domains.push_back(d.domain);
+  log("domain " + d.domain + " of registered creator " + std::to_string(r.pid) + " (client " +
+      std::to_string(r.client) + ")");
 }
 
 void Daemon::drop_domain(const std::string& id) {
@@ -690,7 +692,11 @@ void Daemon::deliver(std::vector<audit::LandlockEvent>& events) {
       if (d.status == "allocated") adopt_domain(d);
     for (const auto& a : e.accesses) {
       auto it = domains_.find(a.domain);
-      if (it != domains_.end()) deliver_access(a, e, it->second);
+      if (it != domains_.end()) {
+        deliver_access(a, e, it->second);
+      } else if (opt_.verbose) {
+        log("denial of domain " + a.domain + ", not ours");
+      }
     }
     for (const auto& d : e.domains)
       if (d.status == "deallocated") drop_domain(d.domain);
@@ -724,6 +730,7 @@ void Daemon::deliver_access(const audit::LandlockAccess& a, const audit::Landloc
   b.add("uid", static_cast<std::uint64_t>(owner.uid));
   for (const auto& [k, v] : m.fields) b.add(k, v);
   b.add("reason", "client_gone");
+  log("denial of a gone client's domain " + a.domain + " to syslog");
   (void)syslog_->submit(LOG_WARNING, b.text(), RecordKind::violation);
 }
 

@@ -7,7 +7,8 @@
 //                                              under a read-only-/usr domain; an unregistered
 //                                              child is denied UNREG_PATH; barrier
 //   audit_session latency N                    N denials, each timed to its DENIAL
-//   audit_session flood N FLOOD_BIN PAUSE_MS   a child runs FLOOD_BIN N (N denials); the client
+//   audit_session flood N FLOOD_BIN PAUSE_MS [PATH]  a child runs FLOOD_BIN N PATH (N denials
+//                                              of PATH, default /etc/hostname); the client
 //                                              stops reading for PAUSE_MS first (0: it reads)
 //   audit_session not-child PID                REGISTER of a pid that is not our child
 //   audit_session orphan PATH                  the child is denied PATH after we have gone
@@ -243,13 +244,13 @@ int cmd_latency(int n) {
   return 0;
 }
 
-int cmd_flood(int n, const char* flood_bin, int pause_ms) {
+int cmd_flood(int n, const char* flood_bin, int pause_ms, const std::string& target) {
   AuditClient client = connect_or_die();
   const std::string count = std::to_string(n);
   const std::string bin(flood_bin);
   Child child = fork_waiting([&] {
     restrict_to_usr(bin.c_str());
-    execl(bin.c_str(), bin.c_str(), count.c_str(), "/etc/hostname", static_cast<char*>(nullptr));
+    execl(bin.c_str(), bin.c_str(), count.c_str(), target.c_str(), static_cast<char*>(nullptr));
     _exit(127);
   });
   auto st = client.register_creator(child.pid);
@@ -262,7 +263,7 @@ int cmd_flood(int n, const char* flood_bin, int pause_ms) {
   auto take = [&](const AuditBatch& b) {
     for (const auto& d : b.denials) {
       const std::string* path = d.get("path");
-      if (path != nullptr && *path == "/etc/hostname" && d.pid == child.pid) ++delivered;
+      if (path != nullptr && *path == target && d.pid == child.pid) ++delivered;
     }
     for (const auto& l : b.losses) {
       lost += l.count;
@@ -305,7 +306,11 @@ int cmd_orphan(const char* path_arg) {
   const std::string path(path_arg);
   int gone[2];
   if (pipe2(gone, O_CLOEXEC) != 0) die("pipe2 failed");
+  const int client_fd = client.fd();
   Child child = fork_waiting([&] {
+    // The connection is close-on-exec, but this child does not exec: without this it would
+    // keep the connection open after the parent has gone.
+    close(client_fd);
     close(gone[1]);
     restrict_to_usr();
     // Wait until the parent, and with it the connection, has gone.
@@ -332,7 +337,9 @@ int main(int argc, char** argv) {
   if (cmd == "set-audit" && argc == 4) return cmd_set_audit(argv[2], argv[3]);
   if (cmd == "exec-denial" && argc == 3) return cmd_exec_denial(argv[2]);
   if (cmd == "latency" && argc == 3) return cmd_latency(std::atoi(argv[2]));
-  if (cmd == "flood" && argc == 5) return cmd_flood(std::atoi(argv[2]), argv[3], std::atoi(argv[4]));
+  if (cmd == "flood" && (argc == 5 || argc == 6))
+    return cmd_flood(std::atoi(argv[2]), argv[3], std::atoi(argv[4]),
+                     argc == 6 ? argv[5] : "/etc/hostname");
   if (cmd == "not-child" && argc == 3) return cmd_not_child(static_cast<pid_t>(std::atoi(argv[2])));
   if (cmd == "orphan" && argc == 3) return cmd_orphan(argv[2]);
   std::fprintf(stderr, "usage: see tests/helpers/audit_session.cc\n");
