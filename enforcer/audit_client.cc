@@ -71,19 +71,15 @@ Result<AuditClient> AuditClient::connect_to(const std::string& path, Millisecond
   if (path.size() >= sizeof addr.sun_path) return make_error("socket path too long: " + path);
   std::memcpy(addr.sun_path, path.data(), path.size());
   const auto deadline = Clock::now() + timeout;
-  if (::connect(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    if (errno != EINPROGRESS && errno != EAGAIN) {
-      if (errno == ENOENT || errno == ECONNREFUSED)
-        return make_error("stsh-audit is not running (nothing listens on " + path + ")");
-      return make_error("connect " + path + ": " + std::strerror(errno));
-    }
-    pollfd p{fd.get(), POLLOUT, 0};
-    if (::poll(&p, 1, static_cast<int>(left(deadline).count())) <= 0)
-      return make_error("stsh-audit did not accept the connection in time");
-    int err = 0;
-    socklen_t len = sizeof err;
-    ::getsockopt(fd.get(), SOL_SOCKET, SO_ERROR, &err, &len);
-    if (err != 0) return make_error("connect " + path + ": " + std::strerror(err));
+  // A unix socket connects at once or not at all: EAGAIN means the daemon's backlog is full,
+  // and the call must be made again (polling would not complete it).
+  while (::connect(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    if (errno == EINTR) continue;
+    if (errno == ENOENT || errno == ECONNREFUSED)
+      return make_error("stsh-audit is not running (nothing listens on " + path + ")");
+    if (errno != EAGAIN) return make_error("connect " + path + ": " + std::strerror(errno));
+    if (left(deadline).count() == 0) return make_error("stsh-audit did not accept the connection in time");
+    ::poll(nullptr, 0, 10);
   }
   // Only root may be the reader: anything else could feed us invented denials, or none.
   ucred cred{};

@@ -145,6 +145,20 @@ else
 fi
 echo "    daemon CPU for the flood: $(((after - before) * 1000 / ticks)) ms"
 
+# --- the kernel's own losses: at a backlog of 64 the kernel drops records, and says so ------
+
+"$session" set-audit 1 64 || fail "set backlog_limit 64"
+out=$(as_user "$session" flood 10000 "$flood" 0 2>&1)
+"$session" set-audit 1 8192 || fail "set backlog_limit 8192"
+line=$(grep '^flood ' <<<"$out")
+if [[ $line =~ delivered=([0-9]+)\ lost=([0-9]+)\ barrier=ok ]] &&
+  ((BASH_REMATCH[1] <= 10000 && BASH_REMATCH[1] + BASH_REMATCH[2] >= 10000)); then
+  pass "flood of 10,000 at backlog_limit 64: delivered + lost covers every one ($line)"
+  grep -q "kernel_lost" <<<"$out" && echo "    (the kernel lost records: $(grep -c kernel_lost <<<"$out") LOST reports)"
+else
+  fail "flood of 10,000 at backlog_limit 64" "$out"
+fi
+
 # --- a client that stops reading stalls no one ----------------------------------------------
 
 as_user "$session" flood 10000 "$flood" 3000 >"$work/stalled.out" 2>&1 &
