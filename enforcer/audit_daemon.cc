@@ -158,7 +158,11 @@ struct Barrier {
 class Daemon {
  public:
   explicit Daemon(const AuditDaemonOptions& o) : opt_(o) {}
-  ~Daemon() { restore_audit(); }
+  ~Daemon() {
+    restore_audit();
+    // Denials of gone clients still queued for syslog get a second to go out.
+    if (syslog_) (void)syslog_->close(SyslogSender::Clock::now() + std::chrono::seconds(1));
+  }
   Daemon(const Daemon&) = delete;
   Daemon& operator=(const Daemon&) = delete;
 
@@ -181,6 +185,8 @@ class Daemon {
   void on_register(Client& c, const Message& m);
   void on_unregister(Client& c, const Message& m);
   void on_barrier(Client& c, const Message& m);
+  void send_marker();
+  void finish_barrier(const Barrier& b, bool timed_out);
   void on_records();
   void on_user_record(std::string_view text);
   void on_tick();
@@ -220,7 +226,10 @@ class Daemon {
   std::map<uid_t, std::size_t> clients_per_uid_, registrations_per_uid_;
   std::map<pid_t, Registration> registrations_;
   std::unordered_map<std::string, DomainOwner> domains_;
-  std::map<std::string, Barrier> barriers_;  // by marker
+  std::vector<Barrier> waiting_;             // asked for, not covered by a marker sent yet
+  std::optional<std::string> in_flight_;     // the marker sent and not back yet
+  Clock::time_point in_flight_sent_{};
+  std::vector<Barrier> in_flight_barriers_;  // the barriers it covers
   std::vector<std::uint64_t> closed_;
   std::string marker_base_ = random_hex();
   std::uint64_t marker_count_ = 0;
@@ -533,21 +542,40 @@ void Daemon::on_barrier(Client& c, const Message& m) {
     send(c, Message{"ERR", {{"reason", "bad_barrier"}}}, false);
     return;
   }
-  Message done{"BARRIER", {{"id", *id}}};
   if (c.barriers >= opt_.max_barriers_per_client) {
-    send(c, done.add("timeout", "1"), false);
+    send(c, Message{"BARRIER", {{"id", *id}, {"timeout", "1"}}}, false);
     return;
   }
+  ++c.barriers;
+  waiting_.push_back(Barrier{c.id, *id, Clock::now() + milliseconds(opt_.barrier_timeout_ms)});
+  if (!in_flight_) send_marker();
+}
+
+void Daemon::send_marker() {
+  if (waiting_.empty()) return;
+  // One marker covers every barrier asked for before it was sent, so however many clients ask,
+  // at most one AUDIT_USER record is in the kernel's queue at a time.
   const std::string marker = marker_base_ + "-" + std::to_string(++marker_count_);
   auto st = control_->send_user(std::string(kBarrierPrefix) + marker);
   if (!st) {
     log("AUDIT_USER for a barrier: " + st.error().message);
-    send(c, done.add("timeout", "1"), false);
+    for (const Barrier& b : waiting_) finish_barrier(b, /* timed_out= */ true);
+    waiting_.clear();
     return;
   }
-  ++c.barriers;
-  barriers_.emplace(marker,
-                    Barrier{c.id, *id, Clock::now() + milliseconds(opt_.barrier_timeout_ms)});
+  in_flight_ = marker;
+  in_flight_sent_ = Clock::now();
+  in_flight_barriers_ = std::move(waiting_);
+  waiting_.clear();
+}
+
+void Daemon::finish_barrier(const Barrier& b, bool timed_out) {
+  Client* c = client(b.client);
+  if (c == nullptr) return;
+  if (c->barriers > 0) --c->barriers;
+  Message m{"BARRIER", {{"id", b.id}}};
+  if (timed_out) m.add("timeout", "1");
+  send(*c, m, false);
 }
 
 void Daemon::on_records() {
@@ -604,20 +632,17 @@ void Daemon::on_user_record(std::string_view text) {
   if (text.find(" pid=" + std::to_string(self_) + " ") == std::string_view::npos &&
       text.find("): pid=" + std::to_string(self_) + " ") == std::string_view::npos)
     return;
-  auto it = barriers_.find(std::string(marker));
-  if (it == barriers_.end()) return;
-  const Barrier b = it->second;
-  barriers_.erase(it);
+  if (!in_flight_ || marker != *in_flight_) return;  // an abandoned one, or not ours
   // Everything the kernel queued before the marker has been read: events still open have all
   // the records they will get before it, and the lost counter says what never made it.
   std::vector<audit::LandlockEvent> done;
   assembler_.flush(&done);
   deliver(done);
   poll_status();
-  if (Client* c = client(b.client)) {
-    if (c->barriers > 0) --c->barriers;
-    send(*c, Message{"BARRIER", {{"id", b.id}}}, false);
-  }
+  for (const Barrier& b : in_flight_barriers_) finish_barrier(b, /* timed_out= */ false);
+  in_flight_barriers_.clear();
+  in_flight_.reset();
+  send_marker();
 }
 
 void Daemon::on_tick() {
@@ -625,17 +650,23 @@ void Daemon::on_tick() {
   std::vector<audit::LandlockEvent> done;
   assembler_.expire(now, &done);
   deliver(done);
-  for (auto it = barriers_.begin(); it != barriers_.end();) {
-    if (now >= it->second.deadline) {
-      if (Client* c = client(it->second.client)) {
-        if (c->barriers > 0) --c->barriers;
-        send(*c, Message{"BARRIER", {{"id", it->second.id}, {"timeout", "1"}}}, false);
-      }
-      it = barriers_.erase(it);
-    } else {
-      ++it;
-    }
+  auto expire_barriers = [&](std::vector<Barrier>& list) {
+    std::erase_if(list, [&](const Barrier& b) {
+      if (now < b.deadline) return false;
+      finish_barrier(b, /* timed_out= */ true);
+      return true;
+    });
+  };
+  expire_barriers(waiting_);
+  expire_barriers(in_flight_barriers_);
+  // A marker that never came back (an audit rule filtered it out) is given up, and the next
+  // one sent.
+  if (in_flight_ && now - in_flight_sent_ >= milliseconds(opt_.barrier_timeout_ms)) {
+    for (const Barrier& b : in_flight_barriers_) finish_barrier(b, /* timed_out= */ true);
+    in_flight_barriers_.clear();
+    in_flight_.reset();
   }
+  if (!in_flight_) send_marker();
   std::vector<pid_t> retiring;
   for (const auto& [pid, r] : registrations_)
     if (r.retire_at && now >= *r.retire_at) retiring.push_back(pid);
@@ -831,8 +862,8 @@ void Daemon::close_client(std::uint64_t id) {
       if (dom != domains_.end()) dom->second.client = 0;
     }
   }
-  for (auto b = barriers_.begin(); b != barriers_.end();)
-    b = b->second.client == id ? barriers_.erase(b) : std::next(b);
+  std::erase_if(waiting_, [id](const Barrier& b) { return b.client == id; });
+  std::erase_if(in_flight_barriers_, [id](const Barrier& b) { return b.client == id; });
   auto per_uid = clients_per_uid_.find(c.uid);
   if (per_uid != clients_per_uid_.end() && per_uid->second > 0 && --per_uid->second == 0)
     clients_per_uid_.erase(per_uid);
