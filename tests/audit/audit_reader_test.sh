@@ -111,6 +111,21 @@ check "REGISTER of a process that is not the caller's child refused, for root to
 kill "$other" 2>/dev/null
 wait "$other" 2>/dev/null
 
+# --- what any local user may send --------------------------------------------------------
+
+out=$(as_user "$session" hostile 2>&1)
+status=$?
+while IFS= read -r line; do
+  case $line in
+    ok\ *) pass "hostile client: ${line#ok }" ;;
+    *) fail "hostile client: $line" ;;
+  esac
+done <<<"$out"
+[[ $status -eq 0 ]] || fail "hostile client helper exit $status"
+sleep 0.3 # the daemon sees the held connections close
+out=$(as_user "$session" exec-denial "$secret" 2>&1)
+check "the daemon serves a normal client after the hostile one" grep -qx "barrier ok" <<<"$out"
+
 # --- hostile names: quotes, spaces, newlines, fake fields -----------------------------------
 
 weird=$work/$'we"ird name\n path=etc shadow %41='

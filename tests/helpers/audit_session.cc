@@ -12,6 +12,7 @@
 //                                              stops reading for PAUSE_MS first (0: it reads)
 //   audit_session not-child PID                REGISTER of a pid that is not our child
 //   audit_session orphan PATH                  the child is denied PATH after we have gone
+//   audit_session hostile                      what a local user may throw at the socket
 //
 // Lines printed: "denial KEY=VALUE..." per DENIAL, "lost N REASON", "barrier ok|timeout",
 // and summaries; the exit status is 0 when the step itself worked.
@@ -19,6 +20,8 @@
 #include <linux/landlock.h>
 #include <poll.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -37,6 +40,7 @@
 #include "enforcer/audit_client.h"
 #include "enforcer/audit_netlink.h"
 #include "enforcer/kernel_compat.h"
+#include "stsh_config.h"
 
 namespace {
 
@@ -329,6 +333,86 @@ int cmd_orphan(const char* path_arg) {
   return 0;  // exit: the socket and the pipe close
 }
 
+// A raw connection: what an attacker has, without the client library.
+int raw_connect() {
+  const int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  std::strcpy(addr.sun_path, STSH_AUDIT_SOCKET);
+  if (fd < 0 || connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) return -1;
+  timeval tv{2, 0};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  return fd;
+}
+
+std::string raw_request(int fd, const std::string& text) {
+  if (send(fd, text.data(), text.size(), MSG_NOSIGNAL) < 0) return "send-failed";
+  char buf[4096];
+  const ssize_t n = recv(fd, buf, sizeof buf, 0);
+  if (n == 0) return "closed";
+  if (n < 0) return "no-answer";
+  return std::string(buf, static_cast<std::size_t>(n));
+}
+
+int cmd_hostile() {
+  int failures = 0;
+  auto expect = [&](const std::string& what, const std::string& got, const std::string& want) {
+    const bool ok = got.rfind(want, 0) == 0;
+    std::printf("%s %s: %s\n", ok ? "ok" : "FAIL", what.c_str(), got.c_str());
+    if (!ok) ++failures;
+  };
+  int fd = raw_connect();
+  if (fd < 0) die("connect failed");
+  expect("a request before HELLO", raw_request(fd, "REGISTER pid=1"), "ERR reason=hello_first");
+  expect("an unknown version", raw_request(fd, "HELLO version=2"), "UNAVAILABLE reason=version");
+  expect("garbage", raw_request(fd, "HELLO version=1\n REGISTER pid=1"), "ERR reason=malformed");
+  expect("HELLO", raw_request(fd, "HELLO version=1"), "READY version=1");
+  expect("an unknown verb", raw_request(fd, "SHUTDOWN now=1"), "ERR reason=unknown_verb");
+  expect("a bad pid", raw_request(fd, "REGISTER pid=-5"), "ERR reason=bad_pid");
+  expect("pid 1", raw_request(fd, "REGISTER pid=1"), "ERR pid=1 reason=not_your_child");
+  expect("a long barrier id", raw_request(fd, "BARRIER id=" + std::string(100, 'x')),
+         "ERR reason=bad_barrier");
+  expect("a datagram longer than any request", raw_request(fd, std::string(1000, 'A')), "closed");
+  close(fd);
+
+  // Many barriers at once from one client: each answered, those beyond 16 at once at once.
+  fd = raw_connect();
+  expect("HELLO", raw_request(fd, "HELLO version=1"), "READY version=1");
+  for (int i = 0; i < 40; ++i) {
+    const std::string req = "BARRIER id=" + std::to_string(i);
+    send(fd, req.data(), req.size(), MSG_NOSIGNAL);
+  }
+  int answered = 0, completed = 0;
+  char buf[256];
+  for (ssize_t n; answered < 40 && (n = recv(fd, buf, sizeof buf, 0)) > 0;) {
+    const std::string reply(buf, static_cast<std::size_t>(n));
+    if (reply.rfind("BARRIER id=", 0) != 0) continue;
+    ++answered;
+    if (reply.find("timeout") == std::string::npos) ++completed;
+  }
+  std::printf("%s 40 barriers at once: %d answered, %d completed\n",
+              answered == 40 && completed >= 16 ? "ok" : "FAIL", answered, completed);
+  if (answered != 40 || completed < 16) ++failures;
+  close(fd);
+
+  // Clients per uid are bounded: hold connections open until refused.
+  std::vector<int> held;
+  std::string refused;
+  for (int i = 0; i < 80 && refused.empty(); ++i) {
+    const int c = raw_connect();
+    if (c < 0) break;
+    const std::string r = raw_request(c, "HELLO version=1");
+    if (r.rfind("READY", 0) != 0) refused = r;
+    held.push_back(c);
+  }
+  std::printf("%s connections of one uid bounded after %zu: %s\n",
+              refused.rfind("UNAVAILABLE reason=too_many_clients", 0) == 0 ? "ok" : "FAIL",
+              held.size(), refused.c_str());
+  if (refused.rfind("UNAVAILABLE reason=too_many_clients", 0) != 0) ++failures;
+  for (int c : held) close(c);
+  return failures == 0 ? 0 : 1;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -342,6 +426,7 @@ int main(int argc, char** argv) {
                      argc == 6 ? argv[5] : "/etc/hostname");
   if (cmd == "not-child" && argc == 3) return cmd_not_child(static_cast<pid_t>(std::atoi(argv[2])));
   if (cmd == "orphan" && argc == 3) return cmd_orphan(argv[2]);
+  if (cmd == "hostile") return cmd_hostile();
   std::fprintf(stderr, "usage: see tests/helpers/audit_session.cc\n");
   return 2;
 }
