@@ -92,7 +92,16 @@ Result<AuditClient> AuditClient::connect_to(const std::string& path, Millisecond
   AuditClient c(std::move(fd));
   auto st = c.send_message(Message{"HELLO", {{"version", std::to_string(audit_wire::kVersion)}}},
                            left(deadline));
-  if (!st) return st.take_error();
+  if (!st) {
+    // A daemon that refuses a connection (too many of this uid) answers and closes at once,
+    // possibly before HELLO is sent: its answer is the reason.
+    char buf[256];
+    const ssize_t n = ::recv(c.fd_.get(), buf, sizeof buf, MSG_DONTWAIT);
+    auto m = n > 0 ? audit_wire::parse_message(std::string_view(buf, static_cast<std::size_t>(n)))
+                   : Result<Message>(make_error("no answer"));
+    if (m && m->verb == "UNAVAILABLE" && m->get("reason") != nullptr) return make_error(*m->get("reason"));
+    return st.take_error();
+  }
   for (;;) {
     auto reply = c.receive(left(deadline));
     if (!reply) {
