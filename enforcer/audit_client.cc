@@ -96,7 +96,8 @@ Result<AuditClient> AuditClient::connect_to(const std::string& path, Millisecond
     // A daemon that refuses a connection (too many of this uid) answers and closes at once,
     // possibly before HELLO is sent: its answer is the reason.
     char buf[256];
-    const ssize_t n = ::recv(c.fd_.get(), buf, sizeof buf, MSG_DONTWAIT);
+    ssize_t n = ::recv(c.fd_.get(), buf, sizeof buf, MSG_DONTWAIT);
+    if (n < 0 && errno == ECONNRESET) n = ::recv(c.fd_.get(), buf, sizeof buf, MSG_DONTWAIT);
     auto m = n > 0 ? audit_wire::parse_message(std::string_view(buf, static_cast<std::size_t>(n)))
                    : Result<Message>(make_error("no answer"));
     if (m && m->verb == "UNAVAILABLE" && m->get("reason") != nullptr) return make_error(*m->get("reason"));
@@ -148,7 +149,9 @@ std::optional<Message> AuditClient::receive(Milliseconds timeout) {
     if (taken > 0 && (Clock::now() >= deadline || (timeout.count() == 0 && taken >= 1024)))
       return std::nullopt;
     const ssize_t n = ::recv(fd_.get(), buf.data(), buf.size(), MSG_DONTWAIT);
-    if (n < 0 && errno == EINTR) continue;
+    // ECONNRESET: the daemon closed with our request unread (it refused us). The error is
+    // reported once, before what it sent; read on for that (then end of file).
+    if (n < 0 && (errno == EINTR || errno == ECONNRESET)) continue;
     if (n < 0 && errno == EAGAIN) {
       const auto wait = left(deadline);
       if (wait.count() == 0) return std::nullopt;

@@ -349,7 +349,9 @@ std::string raw_request(int fd, const std::string& text) {
   // A refused connection may be closed before the request is sent; its answer is still there.
   const bool sent = send(fd, text.data(), text.size(), MSG_NOSIGNAL) >= 0;
   char buf[4096];
-  const ssize_t n = recv(fd, buf, sizeof buf, 0);
+  ssize_t n = recv(fd, buf, sizeof buf, 0);
+  // A refused connection reports ECONNRESET once (our request was left unread), then its answer.
+  if (n < 0 && errno == ECONNRESET) n = recv(fd, buf, sizeof buf, 0);
   if (n == 0) return "closed";
   if (n < 0) return sent ? "no-answer" : "send-failed";
   return std::string(buf, static_cast<std::size_t>(n));
