@@ -146,7 +146,7 @@ std::optional<Message> AuditClient::receive(Milliseconds timeout) {
   // A flood of DENIALs must not keep the caller here: past the deadline (or 1024 messages
   // without waiting) it returns, and the descriptor stays readable for the next call.
   for (int taken = 0;; ++taken) {
-    if (taken > 0 && (Clock::now() >= deadline || (timeout.count() == 0 && taken >= 1024)))
+    if (timeout.count() == 0 ? taken >= 1024 : taken > 0 && Clock::now() >= deadline)
       return std::nullopt;
     const ssize_t n = ::recv(fd_.get(), buf.data(), buf.size(), MSG_DONTWAIT);
     // ECONNRESET: the daemon closed with our request unread (it refused us). The error is

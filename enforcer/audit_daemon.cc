@@ -525,7 +525,7 @@ void Daemon::on_register(Client& c, const Message& m) {
   c.registrations.insert(pid);
   ++registrations_per_uid_[c.uid];
   send(c, Message{"OK", {{"pid", pid_text}}}, false);
-  log("client " + std::to_string(c.id) + ": registered " + pid_text + " (" + exe + ")");
+  log("client " + std::to_string(c.id) + ": registered " + pid_text + " exe=" + escape_value(exe));
 }
 
 void Daemon::on_unregister(Client& c, const Message& m) {
@@ -804,7 +804,10 @@ void Daemon::send(Client& c, const Message& m, bool is_denial) {
     c.overflow = 0;
   }
   std::string text = m.text();
-  if (text.size() > audit_wire::kMaxMessage) text.resize(audit_wire::kMaxMessage);
+  if (text.size() > audit_wire::kMaxMessage) {
+    // Cut, it would not parse: say it was lost instead.
+    text = Message{"LOST", {{"count", "1"}, {"reason", "too_long"}}}.text();
+  }
   c.out_bytes += text.size();
   c.out.push_back(std::move(text));
   flush(c);
