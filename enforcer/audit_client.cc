@@ -47,7 +47,8 @@ std::optional<KernelDenial> denial_from_message(const Message& m) {
   if (const auto pid = m.number("pid")) d.pid = static_cast<pid_t>(*pid);
   if (const auto nr = m.number("syscall")) d.syscall = static_cast<long>(*nr);
   for (const auto& [k, v] : m.fields) {
-    if (k == "domain" || k == "creator" || k == "pid" || k == "syscall" || k == "blockers") continue;
+    if (k == "domain" || k == "creator" || k == "pid" || k == "syscall" || k == "blockers")
+      continue;
     if (k == "exe") {
       d.exe = v;
     } else if (k == "exit") {
@@ -65,7 +66,8 @@ Result<AuditClient> AuditClient::connect(Milliseconds timeout) {
 
 Result<AuditClient> AuditClient::connect_to(const std::string& path, Milliseconds timeout) {
   UniqueFd fd(::socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
-  if (!fd) return make_error(std::string("socket(AF_UNIX, SOCK_SEQPACKET): ") + std::strerror(errno));
+  if (!fd)
+    return make_error(std::string("socket(AF_UNIX, SOCK_SEQPACKET): ") + std::strerror(errno));
   sockaddr_un addr{};
   addr.sun_family = AF_UNIX;
   if (path.size() >= sizeof addr.sun_path) return make_error("socket path too long: " + path);
@@ -78,7 +80,8 @@ Result<AuditClient> AuditClient::connect_to(const std::string& path, Millisecond
     if (errno == ENOENT || errno == ECONNREFUSED)
       return make_error("stsh-audit is not running (nothing listens on " + path + ")");
     if (errno != EAGAIN) return make_error("connect " + path + ": " + std::strerror(errno));
-    if (left(deadline).count() == 0) return make_error("stsh-audit did not accept the connection in time");
+    if (left(deadline).count() == 0)
+      return make_error("stsh-audit did not accept the connection in time");
     ::poll(nullptr, 0, 10);
   }
   // Only root may be the reader: anything else could feed us invented denials, or none.
@@ -100,7 +103,8 @@ Result<AuditClient> AuditClient::connect_to(const std::string& path, Millisecond
     if (n < 0 && errno == ECONNRESET) n = ::recv(c.fd_.get(), buf, sizeof buf, MSG_DONTWAIT);
     auto m = n > 0 ? audit_wire::parse_message(std::string_view(buf, static_cast<std::size_t>(n)))
                    : Result<Message>(make_error("no answer"));
-    if (m && m->verb == "UNAVAILABLE" && m->get("reason") != nullptr) return make_error(*m->get("reason"));
+    if (m && m->verb == "UNAVAILABLE" && m->get("reason") != nullptr)
+      return make_error(*m->get("reason"));
     return st.take_error();
   }
   for (;;) {
@@ -173,8 +177,9 @@ std::optional<Message> AuditClient::receive(Milliseconds timeout) {
     if (m->verb == "LOST") {
       const auto count = m->number("count");
       const std::string* reason = m->get("reason");
-      buffered_.losses.push_back(KernelLoss{count && *count > 0 ? static_cast<std::uint64_t>(*count) : 1,
-                                            reason != nullptr ? *reason : std::string()});
+      buffered_.losses.push_back(
+          KernelLoss{count && *count > 0 ? static_cast<std::uint64_t>(*count) : 1,
+                     reason != nullptr ? *reason : std::string()});
       continue;
     }
     if (m->verb == "UNAVAILABLE") {

@@ -31,13 +31,13 @@ namespace stsh::enforcer {
 
 // One Landlock denial, as the kernel recorded it.
 struct KernelDenial {
-  std::string domain;              // the domain's id (hex)
-  pid_t creator = 0;               // the registered child that made the domain
-  std::optional<pid_t> pid;        // the process denied (absent without a SYSCALL record)
-  std::optional<long> syscall;     // its syscall number (x86_64)
-  std::string blockers;            // "fs.read_file", "fs.make_reg,fs.refer", "net.connect_tcp"
-  std::string exe;                 // the denied process's executable, when known
-  std::string exit;                // the syscall's result as the kernel wrote it ("-13")
+  std::string domain;           // the domain's id (hex)
+  pid_t creator = 0;            // the registered child that made the domain
+  std::optional<pid_t> pid;     // the process denied (absent without a SYSCALL record)
+  std::optional<long> syscall;  // its syscall number (x86_64)
+  std::string blockers;         // "fs.read_file", "fs.make_reg,fs.refer", "net.connect_tcp"
+  std::string exe;              // the denied process's executable, when known
+  std::string exit;             // the syscall's result as the kernel wrote it ("-13")
   // The object, raw names as the kernel gave them: path, dev, ino; saddr, src, daddr, dest;
   // opid, ocomm.
   std::vector<std::pair<std::string, std::string>> object;

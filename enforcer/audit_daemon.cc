@@ -46,8 +46,8 @@ namespace stsh::enforcer {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-using std::chrono::milliseconds;
 using audit_wire::Message;
+using std::chrono::milliseconds;
 
 constexpr std::uint64_t kListenKey = 1;
 constexpr std::uint64_t kReaderKey = 2;
@@ -61,8 +61,8 @@ constexpr int kRequestsPerWake = 16;
 constexpr int kRecordsPerWake = 1024;
 constexpr const char* kBarrierPrefix = "stsh-audit-barrier=";
 // Fields of a DENIAL the daemon sets itself; an object field of the same name is not copied.
-const std::set<std::string> kOwnFields = {"domain", "creator", "pid",  "syscall",
-                                          "blockers", "exe",   "exit", "uid"};
+const std::set<std::string> kOwnFields = {"domain",   "creator", "pid",  "syscall",
+                                          "blockers", "exe",     "exit", "uid"};
 constexpr std::size_t kMaxObjectFields = 16;
 
 bool pidfd_alive(int pidfd) {
@@ -226,8 +226,8 @@ class Daemon {
   std::map<uid_t, std::size_t> clients_per_uid_, registrations_per_uid_;
   std::map<pid_t, Registration> registrations_;
   std::unordered_map<std::string, DomainOwner> domains_;
-  std::vector<Barrier> waiting_;             // asked for, not covered by a marker sent yet
-  std::optional<std::string> in_flight_;     // the marker sent and not back yet
+  std::vector<Barrier> waiting_;          // asked for, not covered by a marker sent yet
+  std::optional<std::string> in_flight_;  // the marker sent and not back yet
   Clock::time_point in_flight_sent_{};
   std::vector<Barrier> in_flight_barriers_;  // the barriers it covers
   std::vector<std::uint64_t> closed_;
@@ -269,8 +269,9 @@ Status Daemon::setup_audit() {
     restore_backlog_ = st->backlog_limit;
   }
   if (!audit_on_)
-    std::fprintf(stderr, "stsh-audit: kernel audit is disabled; clients are told UNAVAILABLE "
-                         "(start with --enable-audit, or enable it with auditctl -e 1)\n");
+    std::fprintf(stderr,
+                 "stsh-audit: kernel audit is disabled; clients are told UNAVAILABLE "
+                 "(start with --enable-audit, or enable it with auditctl -e 1)\n");
   return Ok{};
 }
 
@@ -293,7 +294,8 @@ Status Daemon::setup_socket() {
   if (::lstat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != 0 ||
       (st.st_mode & 022) != 0)
     return make_error(dir + " must be a directory owned by root and writable only by it");
-  if (::chmod(dir.c_str(), 0755) != 0) return make_error("chmod " + dir + ": " + std::strerror(errno));
+  if (::chmod(dir.c_str(), 0755) != 0)
+    return make_error("chmod " + dir + ": " + std::strerror(errno));
 
   sockaddr_un addr{};
   addr.sun_family = AF_UNIX;
@@ -312,8 +314,10 @@ Status Daemon::setup_socket() {
   if (::bind(listen_fd_.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0)
     return make_error("bind " + path + ": " + std::strerror(errno));
   // Any user may connect: every supervisor runs as its user.
-  if (::chmod(path.c_str(), 0666) != 0) return make_error("chmod " + path + ": " + std::strerror(errno));
-  if (::listen(listen_fd_.get(), 128) != 0) return make_error(std::string("listen: ") + std::strerror(errno));
+  if (::chmod(path.c_str(), 0666) != 0)
+    return make_error("chmod " + path + ": " + std::strerror(errno));
+  if (::listen(listen_fd_.get(), 128) != 0)
+    return make_error(std::string("listen: ") + std::strerror(errno));
   return Ok{};
 }
 
@@ -328,11 +332,13 @@ Status Daemon::setup_loop() {
   signal_fd_.reset(::signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK));
   timer_fd_.reset(::timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK));
   epoll_fd_.reset(::epoll_create1(EPOLL_CLOEXEC));
-  if (!signal_fd_ || !timer_fd_ || !epoll_fd_) return make_error(std::string("loop set-up: ") + std::strerror(errno));
+  if (!signal_fd_ || !timer_fd_ || !epoll_fd_)
+    return make_error(std::string("loop set-up: ") + std::strerror(errno));
   itimerspec tick{};
   tick.it_interval.tv_nsec = kTickMs * 1000000L;
   tick.it_value.tv_nsec = kTickMs * 1000000L;
-  if (::timerfd_settime(timer_fd_.get(), 0, &tick, nullptr) != 0) return make_error("timerfd_settime failed");
+  if (::timerfd_settime(timer_fd_.get(), 0, &tick, nullptr) != 0)
+    return make_error("timerfd_settime failed");
   const std::pair<int, std::uint64_t> fds[] = {{listen_fd_.get(), kListenKey},
                                                {reader_->fd(), kReaderKey},
                                                {signal_fd_.get(), kSignalKey},
@@ -341,7 +347,8 @@ Status Daemon::setup_loop() {
     epoll_event ev{};
     ev.events = EPOLLIN;
     ev.data.u64 = key;
-    if (::epoll_ctl(epoll_fd_.get(), EPOLL_CTL_ADD, fd, &ev) != 0) return make_error("epoll_ctl failed");
+    if (::epoll_ctl(epoll_fd_.get(), EPOLL_CTL_ADD, fd, &ev) != 0)
+      return make_error("epoll_ctl failed");
   }
   syslog_ = std::make_unique<SyslogSender>(
       std::make_unique<UnixDatagramSink>(), "stsh-audit", LOG_AUTHPRIV,
@@ -352,8 +359,8 @@ Status Daemon::setup_loop() {
 }
 
 Status Daemon::start() {
-  for (auto step : {&Daemon::check_kernel, &Daemon::setup_audit, &Daemon::setup_socket,
-                    &Daemon::setup_loop}) {
+  for (auto step :
+       {&Daemon::check_kernel, &Daemon::setup_audit, &Daemon::setup_socket, &Daemon::setup_loop}) {
     auto st = (this->*step)();
     if (!st) return st;
   }
@@ -395,7 +402,8 @@ void Daemon::on_accept() {
     if (!fd) return;
     ucred cred{};
     socklen_t len = sizeof cred;
-    if (::getsockopt(fd.get(), SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0 || cred.pid <= 0) continue;
+    if (::getsockopt(fd.get(), SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0 || cred.pid <= 0)
+      continue;
     auto refuse = [&](const char* reason) {
       const std::string text = Message{"UNAVAILABLE", {{"reason", reason}}}.text();
       (void)::send(fd.get(), text.data(), text.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
@@ -533,7 +541,8 @@ void Daemon::on_unregister(Client& c, const Message& m) {
   if (!n) return;
   auto it = registrations_.find(static_cast<pid_t>(*n));
   if (it == registrations_.end() || it->second.client != c.id) return;
-  if (!it->second.retire_at) it->second.retire_at = Clock::now() + milliseconds(opt_.unregister_grace_ms);
+  if (!it->second.retire_at)
+    it->second.retire_at = Clock::now() + milliseconds(opt_.unregister_grace_ms);
 }
 
 void Daemon::on_barrier(Client& c, const Message& m) {
@@ -626,7 +635,8 @@ void Daemon::on_user_record(std::string_view text) {
   const auto at = text.rfind(head);
   if (at == std::string_view::npos) return;
   std::string_view marker = text.substr(at + head.size());
-  while (!marker.empty() && (marker.back() == '\0' || marker.back() == '\n')) marker.remove_suffix(1);
+  while (!marker.empty() && (marker.back() == '\0' || marker.back() == '\n'))
+    marker.remove_suffix(1);
   if (marker.empty() || marker.back() != '\'') return;
   marker.remove_suffix(1);
   if (text.find(" pid=" + std::to_string(self_) + " ") == std::string_view::npos &&
@@ -687,7 +697,8 @@ void Daemon::poll_status() {
     if (!on) {
       // Denials made from now on are not recorded at all.
       for (auto& [id, c] : clients_)
-        if (c.hello && !c.dead) send(c, Message{"UNAVAILABLE", {{"reason", "audit_disabled"}}}, false);
+        if (c.hello && !c.dead)
+          send(c, Message{"UNAVAILABLE", {{"reason", "audit_disabled"}}}, false);
     }
   }
 }
@@ -700,7 +711,8 @@ void Daemon::adopt_domain(const audit::LandlockDomain& d) {
   if (!d.uid || *d.uid != r.uid || (!r.exe.empty() && d.exe != r.exe)) return;
   if (r.domains.size() >= 16) return;
   if (domains_.size() >= opt_.max_domains) {
-    if (Client* c = client(r.client)) send(*c, Message{"LOST", {{"count", "1"}, {"reason", "domain_table_full"}}}, false);
+    if (Client* c = client(r.client))
+      send(*c, Message{"LOST", {{"count", "1"}, {"reason", "domain_table_full"}}}, false);
     return;
   }
   domains_.emplace(d.domain, DomainOwner{r.client, r.pid, r.uid});
@@ -785,7 +797,8 @@ void Daemon::retire(pid_t pid) {
 
 void Daemon::send(Client& c, const Message& m, bool is_denial) {
   if (c.dead) return;
-  if (is_denial && (c.out.size() >= opt_.max_queue_messages || c.out_bytes >= opt_.max_queue_bytes)) {
+  if (is_denial &&
+      (c.out.size() >= opt_.max_queue_messages || c.out_bytes >= opt_.max_queue_bytes)) {
     ++c.overflow;
     return;
   }
@@ -799,7 +812,8 @@ void Daemon::send(Client& c, const Message& m, bool is_denial) {
     // What did not fit is reported before any reply, so a BARRIER answer comes after the LOST
     // that covers the records before it.
     c.out.push_back(
-        Message{"LOST", {{"count", std::to_string(c.overflow)}, {"reason", "client_queue"}}}.text());
+        Message{"LOST", {{"count", std::to_string(c.overflow)}, {"reason", "client_queue"}}}
+            .text());
     c.out_bytes += c.out.back().size();
     c.overflow = 0;
   }
@@ -820,7 +834,8 @@ void Daemon::flush(Client& c) {
     if (c.out.empty() && c.overflow > 0) {
       // The queue has drained: say how many did not fit.
       std::string text =
-          Message{"LOST", {{"count", std::to_string(c.overflow)}, {"reason", "client_queue"}}}.text();
+          Message{"LOST", {{"count", std::to_string(c.overflow)}, {"reason", "client_queue"}}}
+              .text();
       c.overflow = 0;
       c.out.push_back(std::move(text));
       c.out_bytes += c.out.back().size();
@@ -859,7 +874,8 @@ void Daemon::close_client(std::uint64_t id) {
     auto r = registrations_.find(pid);
     if (r == registrations_.end()) continue;
     r->second.client = 0;
-    if (!r->second.retire_at || *r->second.retire_at > orphan_until) r->second.retire_at = orphan_until;
+    if (!r->second.retire_at || *r->second.retire_at > orphan_until)
+      r->second.retire_at = orphan_until;
     for (const auto& d : r->second.domains) {
       auto dom = domains_.find(d);
       if (dom != domains_.end()) dom->second.client = 0;

@@ -24,9 +24,9 @@ namespace stsh::enforcer {
 
 struct AuditDaemonOptions {
   std::string socket_path;  // the compiled-in STSH_AUDIT_SOCKET; not settable from the command line
-  bool enable_audit = false;              // --enable-audit: turn audit on if it is off
-  std::optional<std::uint32_t> backlog;   // --backlog N: raise backlog_limit to at least N
-  bool verbose = false;                   // --verbose: one stderr line per client event
+  bool enable_audit = false;             // --enable-audit: turn audit on if it is off
+  std::optional<std::uint32_t> backlog;  // --backlog N: raise backlog_limit to at least N
+  bool verbose = false;                  // --verbose: one stderr line per client event
 
   // Bounds. Each is a defence against a local user, not a tuning knob.
   std::size_t max_clients = 1024;
@@ -38,8 +38,8 @@ struct AuditDaemonOptions {
   std::size_t max_queue_bytes = 4 << 20;
   std::size_t max_barriers_per_client = 16;
   int barrier_timeout_ms = 500;
-  int unregister_grace_ms = 1000;   // records in flight when UNREGISTER came are still delivered
-  int orphan_keep_ms = 60000;       // a gone client's registrations wait this long for a domain
+  int unregister_grace_ms = 1000;  // records in flight when UNREGISTER came are still delivered
+  int orphan_keep_ms = 60000;      // a gone client's registrations wait this long for a domain
 };
 
 // Runs until SIGTERM, SIGINT or SIGHUP; restores the audit settings it changed. The exit status:

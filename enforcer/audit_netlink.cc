@@ -65,7 +65,8 @@ Status AuditControl::request(std::uint16_t type, const void* payload, std::size_
       n = ::recv(fd_.get(), in, sizeof in, 0);
     } while (n < 0 && errno == EINTR);
     if (n < 0) {
-      if (errno == EAGAIN) return make_error("no answer from the kernel's audit netlink within 1 s");
+      if (errno == EAGAIN)
+        return make_error("no answer from the kernel's audit netlink within 1 s");
       return make_error(errno_text("recv(NETLINK_AUDIT)"));
     }
     int len = static_cast<int>(n);

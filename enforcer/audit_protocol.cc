@@ -13,7 +13,9 @@ int hex_value(char c) {
   return -1;
 }
 
-bool plain(unsigned char c) { return c >= 0x21 && c <= 0x7e && c != '%' && c != '='; }
+bool plain(unsigned char c) {
+  return c >= 0x21 && c <= 0x7e && c != '%' && c != '=';
+}
 
 }  // namespace
 
@@ -97,7 +99,8 @@ Result<Message> parse_message(std::string_view text) {
   m.verb.assign(text.substr(0, i));
   text.remove_prefix(i);
   while (!text.empty()) {
-    if (text[0] != ' ' || text.size() == 1) return make_error("fields must be separated by one space");
+    if (text[0] != ' ' || text.size() == 1)
+      return make_error("fields must be separated by one space");
     text.remove_prefix(1);
     std::size_t k = 0;
     while (k < text.size() && ((text[k] >= 'a' && text[k] <= 'z') || text[k] == '_')) ++k;

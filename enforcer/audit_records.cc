@@ -11,7 +11,9 @@ bool is_key_char(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
          c == '-';
 }
-bool is_graph(char c) { return c >= 0x21 && c <= 0x7e; }
+bool is_graph(char c) {
+  return c >= 0x21 && c <= 0x7e;
+}
 int hex_digit(char c) {
   if (c >= '0' && c <= '9') return c - '0';
   if (c >= 'A' && c <= 'F') return c - 'A' + 10;

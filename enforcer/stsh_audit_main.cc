@@ -1,8 +1,8 @@
 // stsh-audit: reads the kernel's Landlock audit records and hands each denial to the stsh
 // supervisor whose command caused it (enforcer/audit_daemon.h, man 8 stsh-audit).
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
-#include <cerrno>
 #include <cstring>
 #include <string>
 

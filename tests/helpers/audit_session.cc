@@ -21,8 +21,8 @@
 #include <poll.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
-#include <sys/un.h>
 #include <sys/syscall.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -44,10 +44,10 @@
 
 namespace {
 
+using std::chrono::milliseconds;
 using stsh::enforcer::AuditBatch;
 using stsh::enforcer::AuditClient;
 using stsh::enforcer::KernelDenial;
-using std::chrono::milliseconds;
 
 [[noreturn]] void die(const std::string& what) {
   std::fprintf(stderr, "audit_session: %s\n", what.c_str());
@@ -140,7 +140,8 @@ void print(const AuditBatch& b) {
     if (!d.exit.empty()) line += " exit=" + d.exit;
     std::printf("%s\n", line.c_str());
   }
-  for (const auto& l : b.losses) std::printf("lost %llu %s\n", static_cast<unsigned long long>(l.count), l.reason.c_str());
+  for (const auto& l : b.losses)
+    std::printf("lost %llu %s\n", static_cast<unsigned long long>(l.count), l.reason.c_str());
   if (b.unavailable) std::printf("unavailable %s\n", b.unavailable->c_str());
 }
 
@@ -241,7 +242,10 @@ int cmd_latency(int n) {
   }
   wait_child(child.pid);
   std::sort(lat.begin(), lat.end());
-  auto q = [&](double f) { return lat[std::min(lat.size() - 1, static_cast<std::size_t>(f * static_cast<double>(lat.size())))]; };
+  auto q = [&](double f) {
+    return lat[std::min(lat.size() - 1,
+                        static_cast<std::size_t>(f * static_cast<double>(lat.size())))];
+  };
   std::printf("latency_us n=%d min=%.0f median=%.0f p90=%.0f p99=%.0f max=%.0f\n", n, lat.front(),
               q(0.5), q(0.9), q(0.99), lat.back());
   (void)client.unregister_creator(child.pid);

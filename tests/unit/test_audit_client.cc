@@ -91,8 +91,9 @@ TEST_CASE("AuditClient: handshake, register, barrier, drain") {
     FakeReader::put(c, "READY version=1");
     seen_register = FakeReader::get(c);
     // A denial and a late unrelated reply before the answer: buffered, not mistaken for it.
-    FakeReader::put(c, "DENIAL domain=1a creator=77 pid=78 syscall=257 blockers=fs.read_file "
-                       "path=/tmp/a%20b%0Apath%3D/etc/shadow dev=vda ino=5 exe=/usr/bin/cat exit=-13");
+    FakeReader::put(c,
+                    "DENIAL domain=1a creator=77 pid=78 syscall=257 blockers=fs.read_file "
+                    "path=/tmp/a%20b%0Apath%3D/etc/shadow dev=vda ino=5 exe=/usr/bin/cat exit=-13");
     FakeReader::put(c, "OK pid=1");
     FakeReader::put(c, "OK pid=77");
     const std::string barrier = FakeReader::get(c);

@@ -78,15 +78,15 @@ TEST_CASE("audit records: the kernel's documented examples") {
   REQUIRE(sig.ok());
   CHECK(sig->object[0].first == "opid");
   CHECK(sig->object[1] == std::pair<std::string, std::string>("ocomm", "systemd"));
-  auto net = to_landlock_access(parsed(
-      kTypeLandlockAccess,
-      "audit(1.001:7): domain=1f blockers=net.connect_tcp daddr=127.0.0.1 dest=443"));
+  auto net = to_landlock_access(
+      parsed(kTypeLandlockAccess,
+             "audit(1.001:7): domain=1f blockers=net.connect_tcp daddr=127.0.0.1 dest=443"));
   REQUIRE(net.ok());
   CHECK(net->object[0] == std::pair<std::string, std::string>("daddr", "127.0.0.1"));
   CHECK(net->object[1] == std::pair<std::string, std::string>("dest", "443"));
 
-  auto dealloc = to_landlock_domain(
-      parsed(kTypeLandlockDomain, "audit(1.324:31): domain=1a6fdc66f status=deallocated denials=1"));
+  auto dealloc = to_landlock_domain(parsed(
+      kTypeLandlockDomain, "audit(1.324:31): domain=1a6fdc66f status=deallocated denials=1"));
   REQUIRE(dealloc.ok());
   CHECK(dealloc->status == "deallocated");
   CHECK_FALSE(dealloc->pid.has_value());
@@ -112,9 +112,10 @@ TEST_CASE("audit records: hostile file names arrive as hex and decode to the sam
     CHECK(a->object[0].second == name);
   }
   // An executable path with a space in the domain record, likewise.
-  auto d = to_landlock_domain(parsed(
-      kTypeLandlockDomain, "audit(5.000:9): domain=2a status=allocated mode=enforcing pid=4 uid=0 exe=" +
-                               hex("/opt/my tool") + " comm=" + hex("my tool")));
+  auto d = to_landlock_domain(
+      parsed(kTypeLandlockDomain,
+             "audit(5.000:9): domain=2a status=allocated mode=enforcing pid=4 uid=0 exe=" +
+                 hex("/opt/my tool") + " comm=" + hex("my tool")));
   REQUIRE(d.ok());
   CHECK(d->exe == "/opt/my tool");
   // Numbers stay numbers: hex is decoded for untrusted keys only.
@@ -123,28 +124,29 @@ TEST_CASE("audit records: hostile file names arrive as hex and decode to the sam
   // The kernel's words for "nothing" are kept as written.
   auto k = parsed(kTypeSyscall, "audit(5.000:9): syscall=2 pid=3 exe=(null) key=(null)");
   CHECK(*k.get("exe") == "(null)");
-  auto p = parsed(kTypeLandlockAccess, "audit(5.000:9): domain=2a blockers=fs.read_file path=<too_long>");
+  auto p = parsed(kTypeLandlockAccess,
+                  "audit(5.000:9): domain=2a blockers=fs.read_file path=<too_long>");
   CHECK(*p.get("path") == "<too_long>");
 }
 
 TEST_CASE("audit records: strict about everything the kernel does not write") {
   const char* bad[] = {
-      "",                                                          // no stamp
-      "audit(1.2:3)",                                              // no "):"
-      "audit(x.2:3): domain=1",                                    // bad seconds
-      "audit(1.2000:3): domain=1",                                 // millis > 999
-      "audit(1.2:3):domain=1",                                     // no space after the stamp
-      "audit(1.2:3): domain=1  blockers=fs.read_file",             // two spaces
-      "audit(1.2:3): domain=1 blockers=fs.read_file ",             // trailing space
-      "audit(1.2:3): domain=1 domain=2 blockers=fs.read_file",     // a repeated key
-      "audit(1.2:3): domain=1 blockers=fs.read_file path=\"/a",    // unterminated quote
-      "audit(1.2:3): domain=1 blockers=fs.read_file path=\"/a\"b", // junk after a quote
-      "audit(1.2:3): domain=1 blockers=fs.read_file path=2f61",    // lower-case hex
-      "audit(1.2:3): domain=1 blockers=fs.read_file path=2F6",     // odd-length hex
-      "audit(1.2:3): domain=1 blockers=fs.read_file path=/etc",    // untrusted key unquoted, not hex
-      "audit(1.2:3): domain=1 blockers= path=\"/a\"",              // empty value
-      "audit(1.2:3): =1",                                          // empty key
-      "audit(1.2:3): domain=1 blockers=fs.read_file ino=1\n2",     // a raw newline inside
+      "",                                                           // no stamp
+      "audit(1.2:3)",                                               // no "):"
+      "audit(x.2:3): domain=1",                                     // bad seconds
+      "audit(1.2000:3): domain=1",                                  // millis > 999
+      "audit(1.2:3):domain=1",                                      // no space after the stamp
+      "audit(1.2:3): domain=1  blockers=fs.read_file",              // two spaces
+      "audit(1.2:3): domain=1 blockers=fs.read_file ",              // trailing space
+      "audit(1.2:3): domain=1 domain=2 blockers=fs.read_file",      // a repeated key
+      "audit(1.2:3): domain=1 blockers=fs.read_file path=\"/a",     // unterminated quote
+      "audit(1.2:3): domain=1 blockers=fs.read_file path=\"/a\"b",  // junk after a quote
+      "audit(1.2:3): domain=1 blockers=fs.read_file path=2f61",     // lower-case hex
+      "audit(1.2:3): domain=1 blockers=fs.read_file path=2F6",      // odd-length hex
+      "audit(1.2:3): domain=1 blockers=fs.read_file path=/etc",  // untrusted key unquoted, not hex
+      "audit(1.2:3): domain=1 blockers= path=\"/a\"",            // empty value
+      "audit(1.2:3): =1",                                        // empty key
+      "audit(1.2:3): domain=1 blockers=fs.read_file ino=1\n2",   // a raw newline inside
       "audit(1.2:3): domain=1 blockers=fs.read_file dev=\"a b\"",  // space inside quotes
       "audit(1.2:3): domain=1 blockers=fs.read_file ino=a\"b",     // a quote inside a token
   };
@@ -158,7 +160,8 @@ TEST_CASE("audit records: strict about everything the kernel does not write") {
                                         "audit(1.2:3): domain=1 status=allocated pid=x uid=0"))
                   .ok());
   // The kernel's trailing NUL or newline is not part of the record.
-  CHECK(parse_record(kTypeLandlockAccess, std::string("audit(1.2:3): domain=1 blockers=b\n\0", 35)).ok());
+  CHECK(parse_record(kTypeLandlockAccess, std::string("audit(1.2:3): domain=1 blockers=b\n\0", 35))
+            .ok());
 }
 
 TEST_CASE("event assembler: records of one serial, ended by EOE, timeout or flush") {
@@ -183,7 +186,8 @@ TEST_CASE("event assembler: records of one serial, ended by EOE, timeout or flus
   done.clear();
 
   // A lone record (no audit context) ends by the timeout, without a SYSCALL.
-  asm_.feed(parsed(kTypeLandlockAccess, "audit(2.0:40): domain=1 blockers=fs.read_file"), t0, &done);
+  asm_.feed(parsed(kTypeLandlockAccess, "audit(2.0:40): domain=1 blockers=fs.read_file"), t0,
+            &done);
   asm_.expire(t0 + std::chrono::milliseconds(100), &done);
   CHECK(done.empty());
   asm_.expire(t0 + std::chrono::milliseconds(200), &done);
@@ -206,7 +210,8 @@ TEST_CASE("event assembler: records of one serial, ended by EOE, timeout or flus
 
   // A deallocation is an event of its own.
   done.clear();
-  asm_.feed(parsed(kTypeLandlockDomain, "audit(4.0:60): domain=1 status=deallocated denials=3"), t0, &done);
+  asm_.feed(parsed(kTypeLandlockDomain, "audit(4.0:60): domain=1 status=deallocated denials=3"), t0,
+            &done);
   CHECK(done.size() == 1);
 }
 
@@ -218,8 +223,9 @@ TEST_CASE("stsh-audit wire format: percent-encoding round trip and strictness") 
   const std::string text = m.text();
   CHECK(text.find('\n') == std::string::npos);
   CHECK(text.find(" path=/etc/shadow") == std::string::npos);
-  CHECK(text == "DENIAL domain=1a creator=42 blockers=fs.read_file "
-                "path=/tmp/we\"ird%20name%0A%20path%3D/etc/shadow%20%2541%3D%FF");
+  CHECK(text ==
+        "DENIAL domain=1a creator=42 blockers=fs.read_file "
+        "path=/tmp/we\"ird%20name%0A%20path%3D/etc/shadow%20%2541%3D%FF");
   auto back = parse_message(text);
   REQUIRE(back.ok());
   CHECK(back->verb == "DENIAL");
@@ -232,9 +238,16 @@ TEST_CASE("stsh-audit wire format: percent-encoding round trip and strictness") 
   REQUIRE(d->get("path") != nullptr);
   CHECK(*d->get("path") == path);
 
-  const char* bad[] = {"", "hello version=1", "HELLO version", "HELLO  version=1",
-                       "HELLO version=1 ", "HELLO version=%4", "HELLO version=%zz",
-                       "HELLO version=a=b", "HELLO version=1 version=2", "HELLO Version=1",
+  const char* bad[] = {"",
+                       "hello version=1",
+                       "HELLO version",
+                       "HELLO  version=1",
+                       "HELLO version=1 ",
+                       "HELLO version=%4",
+                       "HELLO version=%zz",
+                       "HELLO version=a=b",
+                       "HELLO version=1 version=2",
+                       "HELLO Version=1",
                        "HELLO version=\x01"};
   for (const char* t : bad) {
     INFO(t);
