@@ -511,8 +511,6 @@ void Daemon::on_register(Client& c, const Message& m) {
   if (c.registrations.size() >= opt_.max_registrations_per_client ||
       registrations_per_uid_[c.uid] >= opt_.max_registrations_per_uid)
     return refuse("too_many_registrations");
-  // The caller's pid must still be the process that connected (a passed socket outlives it).
-  if (c.pidfd && !pidfd_alive(c.pidfd.get())) return refuse("caller_gone");
   // A pidfd pins the identity of `pid` across the /proc reads: if it is still alive after
   // them, what they read was that process and not a later one with the same number.
   UniqueFd child(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
@@ -522,6 +520,10 @@ void Daemon::on_register(Client& c, const Message& m) {
   if (!read_status(pid, &ppid, &uid)) return refuse("no_such_process");
   const std::string exe = read_exe(pid);
   if (!pidfd_alive(child.get())) return refuse("no_such_process");
+  // The caller, alive after the reads, had its pid when they were made: the PPid read is its
+  // own and not that of a later process with the same number (a passed socket outlives the
+  // process that connected). Without SO_PEERPIDFD (before Linux 6.5) this is not checked.
+  if (c.pidfd && !pidfd_alive(c.pidfd.get())) return refuse("caller_gone");
   if (ppid != c.pid) return refuse("not_your_child");
   if (uid != c.uid) return refuse("uid_mismatch");
   Registration r;
@@ -643,10 +645,26 @@ void Daemon::on_user_record(std::string_view text) {
       text.find("): pid=" + std::to_string(self_) + " ") == std::string_view::npos)
     return;
   if (!in_flight_ || marker != *in_flight_) return;  // an abandoned one, or not ours
-  // Everything the kernel queued before the marker has been read: events still open have all
-  // the records they will get before it, and the lost counter says what never made it.
+  // Everything the kernel queued before the marker has been read, and the lost counter says
+  // what never made it. The open events of the waiting clients' domains are ended now (a call
+  // still in progress then gives a DENIAL without its SYSCALL fields); other clients' events
+  // wait for their EOE, so nobody's barriers cut anyone else's records short.
+  std::set<std::uint64_t> waiting_clients;
+  for (const Barrier& b : in_flight_barriers_) waiting_clients.insert(b.client);
+  auto concerns_waiting = [&](const audit::LandlockEvent& e) {
+    for (const auto& a : e.accesses) {
+      auto d = domains_.find(a.domain);
+      if (d != domains_.end() && waiting_clients.count(d->second.client) != 0) return true;
+    }
+    for (const auto& d : e.domains) {
+      if (!d.pid) continue;
+      auto r = registrations_.find(*d.pid);
+      if (r != registrations_.end() && waiting_clients.count(r->second.client) != 0) return true;
+    }
+    return false;
+  };
   std::vector<audit::LandlockEvent> done;
-  assembler_.flush(&done);
+  assembler_.flush_if(concerns_waiting, &done);
   deliver(done);
   poll_status();
   for (const Barrier& b : in_flight_barriers_) finish_barrier(b, /* timed_out= */ false);

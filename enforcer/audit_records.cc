@@ -265,4 +265,13 @@ void EventAssembler::flush(std::vector<LandlockEvent>* done) {
   while (!open_.empty()) end(open_.begin(), done);
 }
 
+void EventAssembler::flush_if(const std::function<bool(const LandlockEvent&)>& pred,
+                              std::vector<LandlockEvent>* done) {
+  for (auto it = open_.begin(); it != open_.end();) {
+    auto next = std::next(it);
+    if (pred(it->second.event)) end(it, done);
+    it = next;
+  }
+}
+
 }  // namespace stsh::enforcer::audit

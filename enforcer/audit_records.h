@@ -21,6 +21,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -122,6 +123,9 @@ class EventAssembler {
   void expire(Clock::time_point now, std::vector<LandlockEvent>* done);
   // Ends every open event (everything before a barrier has arrived).
   void flush(std::vector<LandlockEvent>* done);
+  // Ends the open events for which `pred(event)` is true.
+  void flush_if(const std::function<bool(const LandlockEvent&)>& pred,
+                std::vector<LandlockEvent>* done);
 
   [[nodiscard]] std::size_t pending() const { return open_.size(); }
   [[nodiscard]] std::uint64_t unparsed() const { return unparsed_; }

@@ -204,6 +204,10 @@ TEST_CASE("event assembler: records of one serial, ended by EOE, timeout or flus
   CHECK(done.size() == 2);
   CHECK(done[0].stamp.serial == 50);
   CHECK(asm_.pending() == 4);
+  asm_.flush_if([](const LandlockEvent& e) { return e.stamp.serial == 53; }, &done);
+  CHECK(done.size() == 3);
+  CHECK(done[2].stamp.serial == 53);
+  CHECK(asm_.pending() == 3);
   asm_.flush(&done);
   CHECK(done.size() == 6);
   CHECK(asm_.pending() == 0);
