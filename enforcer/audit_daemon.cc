@@ -159,6 +159,8 @@ class Daemon {
  public:
   explicit Daemon(const AuditDaemonOptions& o) : opt_(o) {}
   ~Daemon() {
+    // Clients connecting after this see "not running" rather than a refused connection.
+    if (listen_fd_) ::unlink(opt_.socket_path.c_str());
     restore_audit();
     // Denials of gone clients still queued for syslog get a second to go out.
     if (syslog_) (void)syslog_->close(SyslogSender::Clock::now() + std::chrono::seconds(1));

@@ -48,6 +48,25 @@ else
   fail "stsh-audit as a user" "status $status: $out"
 fi
 
+# Audit off and no --enable-audit: the daemon runs, and says why it is of no use.
+if [[ $saved_enabled == 0 ]]; then
+  "$daemon_bin" 2>"$work/daemon-off.err" &
+  off=$!
+  undo kill_pid "$off" stsh-audit
+  for _ in $(seq 100); do
+    [[ -S /run/stsh/audit.sock ]] && break
+    sleep 0.05
+  done
+  out=$(as_user "$session" not-child 1 2>&1)
+  check "audit off, no --enable-audit: the client is told audit_disabled ($out)" \
+    grep -q "connect: audit_disabled" <<<"$out"
+  kill -TERM "$off"
+  wait "$off"
+  st=$("$session" status)
+  check "that daemon left audit off ($st)" grep -q "^enabled=0 " <<<"$st"
+  check "and removed its socket" test ! -e /run/stsh/audit.sock
+fi
+
 daemon_err=$work/daemon.err
 "$daemon_bin" --enable-audit --backlog 8192 --verbose 2>"$daemon_err" &
 daemon=$!
