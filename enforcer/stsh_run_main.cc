@@ -73,9 +73,9 @@ std::string parse(int argc, char** argv, Options& o) {
       if (!value(o.records)) return "--records needs a FILE";
     } else if (a == "--mode") {
       if (!value(o.mode)) return "--mode needs enforce or audit";
-      // learn would have to confine no less than enforce; until it exists, refuse it (8.7).
+      // learn would confine less than the policy says: learning is stsh-policy learn (8.7, 13).
       if (o.mode == "learn")
-        return "--mode learn is not implemented yet; use --mode audit to try a policy";
+        return "--mode learn is refused; stsh-policy learn writes a draft policy from a run, or use --mode audit to try a policy";
       if (o.mode != "enforce" && o.mode != "audit") return "--mode must be enforce or audit";
     } else if (!a.empty() && a[0] == '-') {
       return "unknown option '" + a + "'";
