@@ -969,15 +969,16 @@ class Importer {
       emul = trim(rest.substr(e + 12));
       rest = trim(rest.substr(0, e));
     }
+    const size_t path_col = line.find_first_not_of(" \t", first + 7) + 1;
     if (rest.empty() || rest[0] != '/')
-      return error(first + 8, "the policy's binary must be an absolute path");
+      return error(path_col, "the policy's binary must be an absolute path");
     std::string key;
     for (char c : rest) {
       if (c == '$') key += '$';
       key += c;
     }
     if (auto err = validate_glob(rest); err || !tools::yaml_quoted(key) || printable(key) != key)
-      return error(first + 8, "the policy's binary is not a path stsh can key a command by");
+      return error(path_col, "the policy's binary is not a path stsh can key a command by");
     emulation_ = emul;
     if (emul != "native" && emul != "linux") {
       // No entry at all: an empty one would let the user start the program.

@@ -214,9 +214,19 @@ std::vector<std::pair<std::string, std::string>> generalise(
   for (const auto& [p, s] : left) {
     for (std::string d = parent(p); depth(d) >= kMinDepth && d != "/"; d = parent(d)) below[d].insert(p);
   }
+  // A directory qualifies if its paths spread over two or more of its entries: seven files in
+  // $HOME/.cache/app make $HOME/.cache/app/**, not $HOME/.cache/**.
+  auto spread = [](const std::string& d, const std::set<std::string>& ps) {
+    std::set<std::string> children;
+    for (const auto& p : ps) {
+      const size_t start = d == "/" ? 1 : d.size() + 1;
+      children.insert(p.substr(start, p.find('/', start) - start));
+    }
+    return children.size() >= 2;
+  };
   std::vector<std::string> dirs;
   for (const auto& [d, ps] : below)
-    if (ps.size() >= kGeneralise) dirs.push_back(d);
+    if (ps.size() >= kGeneralise && spread(d, ps)) dirs.push_back(d);
   // Shallowest qualifying directory that is safe wins: it covers its deeper ones.
   std::sort(dirs.begin(), dirs.end(), [](const auto& a, const auto& b) {
     return depth(a) != depth(b) ? depth(a) < depth(b) : a < b;
