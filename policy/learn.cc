@@ -183,6 +183,29 @@ Call call_of(const enforcer::Record& r) {
   return c;
 }
 
+// "inet:1.2.3.4:80" or "inet6:[2001:db8::1]:443": one host, one port, nothing else.
+bool exact_inet(std::string_view a) {
+  std::string_view host, port;
+  if (a.starts_with("inet:")) {
+    const size_t colon = a.rfind(':');
+    host = a.substr(5, colon - 5);
+    port = a.substr(colon + 1);
+    if (host.empty() || host.find_first_not_of("0123456789.") != std::string_view::npos ||
+        std::count(host.begin(), host.end(), '.') != 3)
+      return false;
+  } else if (a.starts_with("inet6:[")) {
+    const size_t close = a.find("]:");
+    if (close == std::string_view::npos) return false;
+    host = a.substr(7, close - 7);
+    port = a.substr(close + 2);
+    if (host.empty() || host.find_first_not_of("0123456789abcdefABCDEF:.") != std::string_view::npos)
+      return false;
+  } else {
+    return false;
+  }
+  return !port.empty() && port.size() <= 5 && port.find_first_not_of("0123456789") == std::string_view::npos;
+}
+
 // One list's entries, generalised: (pattern as written, comment).
 std::vector<std::pair<std::string, std::string>> generalise(
     const std::map<std::string, Seen>& paths, const std::string& home, bool addresses,
@@ -190,8 +213,18 @@ std::vector<std::pair<std::string, std::string>> generalise(
   std::vector<std::pair<std::string, std::string>> out;
   if (addresses) {
     for (const auto& [a, s] : paths) {
-      std::string pattern = a;
-      if (a.starts_with("unix:")) pattern = "unix:" + tools::literal_pattern(a.substr(5));
+      // Only the exact forms stsh writes: a forged record's "inet:*:*" must not become a grant.
+      std::string pattern;
+      if (a.starts_with("unix:/") && tools::canonical_absolute(a.substr(5))) {
+        pattern = "unix:" + tools::literal_pattern(a.substr(5));
+      } else if (a.starts_with("unix:@") && a.size() > 6) {
+        pattern = "unix:@" + tools::literal_pattern(a.substr(6));
+      } else if (exact_inet(a)) {
+        pattern = a;
+      } else {
+        notes.push_back("not added: " + escape_value(a) + " is not an exact address");
+        continue;
+      }
       out.push_back({pattern, "seen for " + seen_text(s)});
     }
     return out;

@@ -124,3 +124,25 @@ TEST_CASE("learn: what a rule denied, or the kernel tier, is listed and not adde
   CHECK_FALSE(reads(*p, "/srv/secret"));
   CHECK(reads(*p, "/srv/ok"));
 }
+
+TEST_CASE("learn: only exact addresses become connect entries") {
+  auto net = [](const std::string& addr) {
+    stsh::enforcer::RecordBuilder b("violation");
+    b.add("user", "alice").add("exe", "/usr/bin/tool").add("entry", "/p.yaml:3")
+        .add("syscall", "connect").add("sockaddr", addr).add("rule", "default")
+        .add("action", "audit-deny[EACCES]").add("mode", "audit");
+    return "Dec  2 07:00:00 vm stsh[2]: " + b.text() + "\n";
+  };
+  const std::string y = draft(net("inet:192.0.2.1:443") + net("inet:*:*") + net("inet6:[*]:*") +
+                              net("unix:/run/*") + net("inet:10.0.0.0/8:22"));
+  INFO(y);
+  auto p = plan_of(y);
+  const CommandPolicy* c = p->command_for("/usr/bin/tool");
+  REQUIRE(c != nullptr);
+  CHECK(p->decide(*c, net_call("connect", "inet:192.0.2.1:443")).permitted());
+  CHECK_FALSE(p->decide(*c, net_call("connect", "inet:192.0.2.2:443")).permitted());
+  CHECK_FALSE(p->decide(*c, net_call("connect", "inet:10.1.1.1:22")).permitted());
+  CHECK_FALSE(p->decide(*c, net_call("connect", "unix:/run/x")).permitted());
+  CHECK(p->decide(*c, net_call("connect", "unix:/run/*")).permitted());
+  CHECK(y.find("not added: inet:*:* is not an exact address") != std::string::npos);
+}
