@@ -123,6 +123,9 @@ std::string ViolationLog::format(const Violation& v, const std::string& user,
     b.add("rule", v.decision.rule)
         .add("action", action_text(v.decision, v.audit))
         .add("mode", policy::mode_name(v.audit ? policy::Mode::audit : mode));
+    // Last, so that readers matching "... rule=X action=Y mode=Z" are not disturbed:
+    // whether an open read or wrote is what stsh-policy learn needs to pick the list.
+    if (v.call.oflags) b.add("oflags", policy::format_oflags(*v.call.oflags));
     out = b.text();
     if (out.size() <= kMaxRecordBytes) break;
   }

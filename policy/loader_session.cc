@@ -250,10 +250,12 @@ std::optional<Error> load_key(const YamlContext& ctx, const std::string& key, co
     else if (*text == "audit")
       s.mode = Mode::audit;
     else if (*text == "learn")
-      // Until learning exists, accepting it would run with less confinement than asked for
-      // (issue 8.7): refuse it.
+      // Learning is stsh-policy learn, which writes a draft; a policy that said "learn" would
+      // run with less confinement than it says (issue 8.7, 13): refuse it.
       return ctx.error(value,
-                       "mode 'learn' is not implemented yet; use 'audit' to try a policy (it "
+                       "mode 'learn' is refused: a policy never runs a program with less "
+                       "confinement than it says; write a draft policy with 'stsh-policy learn' "
+                       "(from a run, or from audit records), or use 'audit' to try a policy (it "
                        "permits everything and logs what enforce would deny)");
     else
       return ctx.error(value, "unknown mode '" + *text + "' (expected enforce or audit)");

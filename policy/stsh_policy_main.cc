@@ -11,6 +11,7 @@
 #include "policy/compiler.h"
 #include "policy/explain.h"
 #include "policy/syscalls.h"
+#include "policy/tool_commands.h"
 #include "stsh_config.h"
 
 namespace {
@@ -24,6 +25,10 @@ constexpr const char* kUsage =
     "usage: stsh-policy check   [--policy FILE | --user NAME] [--policy-dir DIR]\n"
     "       stsh-policy explain (--policy FILE | --user NAME) [--policy-dir DIR]\n"
     "                           [--command PATH] SYSCALL [ARG...]\n"
+    "       stsh-policy import [-o OUT] FILE...\n"
+    "       stsh-policy report [--ident NAME] FILE|-\n"
+    "       stsh-policy learn --from-log FILE [--policy BASE] [--policy-dir DIR] [-o OUT]\n"
+    "       stsh-policy learn [--policy BASE] [--policy-dir DIR] [-o OUT] -- CMD [ARG...]\n"
     "       stsh-policy --help | --version\n"
     "\n"
     "check    validate a policy set and print a summary (exit 0 valid, 1 invalid)\n"
@@ -32,6 +37,10 @@ constexpr const char* kUsage =
     "         alias (fsread, fswrite, exec, net); ARGs are name=value (filename=,\n"
     "         filename[1]=, argv=, sockaddr=, oflags=, mode=, uid=, gid=) or positional\n"
     "         (paths; for exec the program and its arguments; for net the address).\n"
+    "import   translate systrace policies into an stsh policy (stdout); a report per\n"
+    "         source line on stderr (exit 0 all translated, 1 some not, 2 bad input)\n"
+    "report   summarise violation records from a syslog file or a journal dump\n"
+    "learn    write a draft policy from audit-mode records, or by running CMD in audit mode\n"
     "\n"
     "--policy FILE    use FILE; its owner may be root or you (a login requires root)\n"
     "--user NAME      the user whose policy set to use (the login's selection and checks)\n"
@@ -153,6 +162,16 @@ int explain(const Options& o, const Plan& plan) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // import, report and learn parse their own arguments (policy/tool_commands.h).
+  for (int i = 1; i < argc; ++i) {
+    const std::string word = argv[i];
+    if (word.empty() || word[0] == '-') continue;
+    std::vector<std::string> rest(argv + i + 1, argv + argc);
+    if (word == "import") return import_command(rest);
+    if (word == "report") return report_command(rest);
+    if (word == "learn") return learn_command(rest, argv[0]);
+    break;
+  }
   Options o;
   if (std::string err = parse(argc, argv, o); !err.empty()) {
     std::cerr << "stsh-policy: " << err << "\n" << kUsage;

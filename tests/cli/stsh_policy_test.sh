@@ -61,8 +61,8 @@ expect 1 "tilde_path.yaml:2:11: '~' is not expanded in a policy; write '\\\$HOME
   "$tool" check --policy "$bad/tilde_path.yaml"
 expect 1 'call:     connect sockaddr="inet:127.0.0.1:3306"' "$tool" explain --policy "$demo" net 127.0.0.1:3306
 expect 1 'call:     connect sockaddr="inet6:\[::1\]:22"' "$tool" explain --policy "$demo" net '[::1]:22'
-# learn mode is refused until it exists (issue 8.7).
-expect 1 "mode_learn.yaml:2:9: mode 'learn' is not implemented yet; use 'audit' to try a policy" \
+# mode: learn is refused; learning is stsh-policy learn, which writes a draft (issues 8.7, 13).
+expect 1 "mode_learn.yaml:2:9: mode 'learn' is refused: .*'stsh-policy learn'" \
   "$tool" check --policy "$bad/mode_learn.yaml"
 
 # Symlinked command keys and exec entries (issue 11.2), extended entries (issue 11.3).
