@@ -98,7 +98,8 @@ void install_descriptors(const std::vector<std::pair<int, int>>& fds, int handov
 
 }  // namespace
 
-void Supervisor::confine_and_exec(const LaunchSpec& spec, int handover, pid_t parent) {
+void Supervisor::confine_and_exec(const LaunchSpec& spec, int handover, pid_t parent,
+                                  ConfinementCache::Choice choice) {
   std::vector<char*> argv, env;
   for (const auto& a : spec.argv) argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);
@@ -120,16 +121,19 @@ void Supervisor::confine_and_exec(const LaunchSpec& spec, int handover, pid_t pa
   } else {
     _exit(kCannotConfine);
   }
-  // Ready: the supervisor seizes us, then says go.
+  // Ready: the supervisor seizes us, then says go: 'g' as planned, 's' on the supervisor route
+  // (stsh-audit would not take our domain's denials).
   char go = 0;
-  if (write(handover, "r", 1) != 1 || read(handover, &go, 1) != 1 || go != 'g') {
+  if (write(handover, "r", 1) != 1 || read(handover, &go, 1) != 1 || (go != 'g' && go != 's')) {
     _exit(kCannotConfine);
   }
+  const Confinement& confinement = go == 'g' ? *choice.planned : *choice.supervised;
   // Landlock first: after restrict_self its ruleset descriptor is not needed, so the
   // command's descriptors may take its number.
   if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) give_up("prctl(PR_SET_NO_NEW_PRIVS)", errno);
-  if (landlock_) {
-    if (int rc = landlock_->restrict_self(); rc < 0) give_up("landlock_restrict_self", -rc);
+  if (confinement.landlock) {
+    if (int rc = confinement.landlock->restrict_self(); rc < 0)
+      give_up("landlock_restrict_self", -rc);
   }
   if (!spec.fds.empty()) install_descriptors(spec.fds, handover);
   if (!spec.cwd.empty() && chdir(spec.cwd.c_str()) != 0) {
@@ -150,10 +154,11 @@ void Supervisor::confine_and_exec(const LaunchSpec& spec, int handover, pid_t pa
   umask(plan_->session().umask);
   constexpr unsigned kFlags =
       SECCOMP_FILTER_FLAG_NEW_LISTENER | SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV;
-  const int listener = install_filter(filter_, kFlags);
+  const CompiledFilter& filter = *confinement.filter;
+  const int listener = install_filter(filter, kFlags);
   if (listener < 0) {
     dprintf(2, "stsh: cannot confine: %s\n",
-            describe_install_failure(filter_, kFlags, -listener).c_str());
+            describe_install_failure(filter, kFlags, -listener).c_str());
     _exit(kCannotConfine);
   }
   // The supervisor takes the listener from us with pidfd_getfd: sendmsg (SCM_RIGHTS) would be

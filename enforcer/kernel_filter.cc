@@ -1,5 +1,6 @@
 #include "enforcer/kernel_filter.h"
 
+#include <fcntl.h>
 #include <linux/audit.h>
 #include <seccomp.h>
 #include <sys/mman.h>
@@ -226,11 +227,23 @@ Result<std::vector<sock_filter>> compile_hardening(int newest, bool trace) {
   return program;
 }
 
+// The open flags that make an open more than a read: O_ACCMODE 3 has the O_WRONLY bit.
+constexpr std::uint64_t kWritingOpenFlags[] = {O_WRONLY, O_RDWR, O_CREAT, O_TRUNC, __O_TMPFILE};
+
 Result<std::vector<sock_filter>> compile_routing(
     const std::vector<int>& notify, const std::vector<std::pair<int, unsigned>>& notify_if_set,
+    const std::vector<std::pair<int, unsigned>>& notify_if_writing,
     const std::vector<int>& trace) {
   auto ctx = make_context("routing");
   if (!ctx) return ctx.take_error();
+  for (const auto& [nr, arg] : notify_if_writing) {
+    for (std::uint64_t bit : kWritingOpenFlags) {
+      if (auto st = add_rule(ctx->get(), SCMP_ACT_NOTIFY, nr, "NOTIFY", {masked_eq(arg, bit, bit)});
+          !st) {
+        return st.take_error();
+      }
+    }
+  }
   for (int nr : notify) {
     if (auto st = add_rule(ctx->get(), SCMP_ACT_NOTIFY, nr, "NOTIFY"); !st) return st.take_error();
   }
@@ -301,9 +314,12 @@ Result<CompiledFilter> compile_kernel_filter(const KernelFilterSpec& spec) {
   auto hardening = compile_hardening(spec.newest_syscall, spec.trace_denials);
   if (!hardening) return hardening.take_error();
   std::vector<int> conditional;
-  for (const auto& [nr, arg] : spec.notify_if_set) {
-    if (arg > 5) return make_error("kernel filter: argument index " + std::to_string(arg) + " > 5");
-    conditional.push_back(nr);
+  for (const auto* set : {&spec.notify_if_set, &spec.notify_if_writing}) {
+    for (const auto& [nr, arg] : *set) {
+      if (arg > 5)
+        return make_error("kernel filter: argument index " + std::to_string(arg) + " > 5");
+      conditional.push_back(nr);
+    }
   }
   auto checked_conditional = checked_set(conditional, "notify_if_set", spec.newest_syscall);
   if (!checked_conditional) return checked_conditional.take_error();
@@ -314,7 +330,7 @@ Result<CompiledFilter> compile_kernel_filter(const KernelFilterSpec& spec) {
                         " is routed both always and on an argument");
     }
   }
-  auto routing = compile_routing(*notify, spec.notify_if_set, *trace);
+  auto routing = compile_routing(*notify, spec.notify_if_set, spec.notify_if_writing, *trace);
   if (!routing) return routing.take_error();
   for (const auto* program : {&*hardening, &*routing}) {
     if (program->size() > BPF_MAXINSNS) {

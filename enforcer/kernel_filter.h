@@ -66,6 +66,10 @@ struct KernelFilterSpec {
   // Like `notify`, but only when the argument with the given index (0-5) is not 0: sendto with
   // an address (index 4) goes to the supervisor, a send on a connected socket does not.
   std::vector<std::pair<int, unsigned>> notify_if_set{};
+  // Like `notify`, but only when the open flags in the argument with the given index ask to
+  // write, create, truncate or make a temporary file: a read-only open stays with the kernel
+  // (Landlock decides it).
+  std::vector<std::pair<int, unsigned>> notify_if_writing{};
   // Syscall numbers stopped for a ptrace tracer (SECCOMP_RET_TRACE, PTRACE_EVENT_SECCOMP). Without
   // a tracer the kernel fails them with ENOSYS.
   std::vector<int> trace{};

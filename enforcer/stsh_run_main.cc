@@ -29,7 +29,7 @@ constexpr int kExitDenied = 126, kExitNotFound = 127, kExitUsage = 2;
 
 constexpr const char* kUsage =
     "usage: stsh-run (--policy FILE | --user NAME) [--policy-dir DIR] [--mode enforce|audit]\n"
-    "                [--records FILE] -- COMMAND [ARG...]\n"
+    "                [--route auto|supervisor] [--records FILE] -- COMMAND [ARG...]\n"
     "       stsh-run --help | --version\n"
     "\n"
     "Runs COMMAND confined by the policy, as if the user had started it from stsh: COMMAND must\n"
@@ -43,11 +43,14 @@ constexpr const char* kUsage =
     ")\n"
     "--mode MODE      enforce (default: the policy's mode) or audit: permit, but log what\n"
     "                 would have been denied\n"
+    "--route ROUTE    auto (default): the kernel decides what it can say exactly when its\n"
+    "                 denials are recorded (stsh-audit) or the policy says kernel_denials:\n"
+    "                 unrecorded; supervisor: the supervisor decides every open and stat\n"
     "--records FILE   append the records to FILE (created 0600) instead of sending them to\n"
     "                 syslog, one line each in rsyslog's file format\n";
 
 struct Options {
-  std::string policy_file, user, policy_dir, mode, records;
+  std::string policy_file, user, policy_dir, mode, records, route;
   std::vector<std::string> command;
 };
 
@@ -77,6 +80,9 @@ std::string parse(int argc, char** argv, Options& o) {
       if (o.mode == "learn")
         return "--mode learn is refused; stsh-policy learn writes a draft policy from a run, or use --mode audit to try a policy";
       if (o.mode != "enforce" && o.mode != "audit") return "--mode must be enforce or audit";
+    } else if (a == "--route") {
+      if (!value(o.route)) return "--route needs auto or supervisor";
+      if (o.route != "auto" && o.route != "supervisor") return "--route must be auto or supervisor";
     } else if (!a.empty() && a[0] == '-') {
       return "unknown option '" + a + "'";
     } else {
@@ -177,7 +183,10 @@ int main(int argc, char** argv) {
     }
   }
 
-  auto supervisor = enforcer::Supervisor::create(p, log, mode);
+  auto supervisor = enforcer::Supervisor::create(
+      p, log, mode,
+      o.route == "supervisor" ? enforcer::Supervisor::Route::supervisor
+                              : enforcer::Supervisor::Route::automatic);
   if (!supervisor) {
     std::cerr << "stsh-run: cannot confine: " << supervisor.error().to_string() << "\n";
     return kExitDenied;

@@ -122,41 +122,31 @@ void answer_with_descriptor(int listener, __u64 id, int fd, int flags) {
 }  // namespace
 
 Result<Supervisor> Supervisor::create(const policy::Plan& plan, ViolationLog& log,
-                                      policy::Mode mode) {
-  KernelFilterSpec spec;
-  spec.trace = {SYS_execve, SYS_execveat};
-  spec.trace_denials = true;  // so that each denial of the kernel tier gets its record
-  spec.notify = {SYS_listen, SYS_inotify_add_watch, SYS_fanotify_mark,
-                 SYS_open,     SYS_openat,    SYS_openat2, SYS_creat,  SYS_connect, SYS_bind,
-                 SYS_unlink,   SYS_unlinkat,  SYS_rmdir,   SYS_mkdir,  SYS_mkdirat, SYS_rename,
-                 SYS_renameat, SYS_renameat2, SYS_link,    SYS_linkat, SYS_symlink, SYS_symlinkat};
-  // The metadata calls (meta_broker.h): every number is_brokered_meta_call knows.
-  for (int nr = 0; nr <= kNewestVettedSyscall; ++nr) {
-    if (is_brokered_meta_call(nr)) spec.notify.push_back(nr);
+                                      policy::Mode mode, Route route) {
+  // Which route: the kernel decides what it can say exactly only when its denials are
+  // recorded (stsh-audit), or the policy chose not to record them.
+  std::optional<AuditClient> audit;
+  std::string route_text;
+  const policy::KernelDenials kd = plan.session().logging.kernel_denials;
+  bool kernel_first = false;
+  if (mode != policy::Mode::enforce) {
+    route_text = "supervisor (mode " + std::string(policy::mode_name(mode)) + ")";
+  } else if (route == Route::supervisor || kd == policy::KernelDenials::supervisor) {
+    route_text = "supervisor (chosen)";
+  } else if (landlock_abi() < 7) {
+    route_text = "supervisor (Landlock ABI " + std::to_string(landlock_abi()) +
+                 " cannot report its denials; needs 7, Linux 6.15)";
+  } else if (kd == policy::KernelDenials::unrecorded) {
+    kernel_first = true;
+    route_text = "kernel (its denials unrecorded: logging.kernel_denials: unrecorded)";
+  } else if (auto client = AuditClient::connect(); client) {
+    kernel_first = true;
+    audit = std::move(*client);
+    route_text = "kernel (denials recorded by stsh-audit)";
+  } else {
+    route_text = "supervisor (" + client.error().message + ")";
   }
-  // Datagram destinations (send_broker.h): sendto only with an address.
-  spec.notify.push_back(SYS_sendmsg);
-  spec.notify.push_back(SYS_sendmmsg);
-  spec.notify_if_set = {{SYS_sendto, 4}};
-  auto filter = compile_kernel_filter(spec);
-  if (!filter) return filter.take_error();
-  // The Landlock domain is built here, once; each child only enters it.
-  std::optional<LandlockRuleset> landlock;
-  if (mode == policy::Mode::enforce) {
-    const LandlockPlan lp = derive_landlock_plan(plan);
-    auto ruleset = build_landlock(lp);
-    if (!ruleset) return ruleset.take_error();
-    const bool restricts = !lp.unrestricted_read || !lp.unrestricted_write || !lp.unrestricted_exec;
-    // The brokers decide the calls they see inside the domain; Landlock bounds everything
-    // else (exec's file access, inotify_add_watch, what the kernel runs): without it, a
-    // policy that restricts files cannot be enforced, so nothing runs.
-    if (!ruleset->enforced() && restricts) {
-      return make_error(
-          "this kernel has no Landlock (needs Linux 5.13 or later with Landlock enabled), "
-          "so the policy's file access rules cannot be enforced");
-    }
-    landlock = std::move(*ruleset);
-  }
+  auto confinements = std::make_unique<ConfinementCache>(plan, mode, kernel_first);
   // Confined processes run as our uid: keep them out of our memory (/proc/PID/mem).
   if (prctl(PR_SET_DUMPABLE, 0) != 0) {
     return make_error(std::string("prctl(PR_SET_DUMPABLE, 0) failed: ") + std::strerror(errno));
@@ -178,18 +168,26 @@ Result<Supervisor> Supervisor::create(const policy::Plan& plan, ViolationLog& lo
   if (epoll_ctl(epoll.get(), EPOLL_CTL_ADD, sigfd.get(), &ev) != 0) {
     return make_error(std::string("epoll_ctl failed: ") + std::strerror(errno));
   }
-  return Supervisor(plan, log, mode, std::move(*filter), std::move(landlock), std::move(epoll),
-                    std::move(sigfd));
+  if (audit) {
+    ev.data.fd = audit->fd();
+    if (epoll_ctl(epoll.get(), EPOLL_CTL_ADD, audit->fd(), &ev) != 0) {
+      return make_error(std::string("epoll_ctl failed: ") + std::strerror(errno));
+    }
+  }
+  return Supervisor(plan, log, mode, std::move(confinements), std::move(audit),
+                    std::move(route_text), std::move(epoll), std::move(sigfd));
 }
 
 Supervisor::Supervisor(const policy::Plan& plan, ViolationLog& log, policy::Mode mode,
-                       CompiledFilter filter, std::optional<LandlockRuleset> landlock,
-                       UniqueFd epoll, UniqueFd sigfd)
+                       std::unique_ptr<ConfinementCache> confinements,
+                       std::optional<AuditClient> audit, std::string route, UniqueFd epoll,
+                       UniqueFd sigfd)
     : plan_(&plan),
       log_(&log),
       mode_(mode),
-      filter_(std::move(filter)),
-      landlock_(std::move(landlock)),
+      confinements_(std::move(confinements)),
+      audit_(std::move(audit)),
+      route_(std::move(route)),
       epoll_(std::move(epoll)),
       sigfd_(std::move(sigfd)),
       pool_(std::make_unique<BlockingPool>()) {}
@@ -203,6 +201,9 @@ Supervisor::~Supervisor() {
 }
 
 Result<pid_t> Supervisor::launch(const LaunchSpec& spec, const policy::CommandPolicy& starter) {
+  // Chosen before the fork: the child only applies it.
+  auto choice = confinements_->for_launch(starter, spec.path);
+  if (!choice) return choice.take_error();
   // The child creates the seccomp listener and hands it to us over this socket.
   int pair[2];
   if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) != 0) {
@@ -218,7 +219,7 @@ Result<pid_t> Supervisor::launch(const LaunchSpec& spec, const policy::CommandPo
   }
   if (pid == 0) {
     close(pair[0]);
-    confine_and_exec(spec, pair[1], parent);
+    confine_and_exec(spec, pair[1], parent, *choice);
   }
   close(pair[1]);
   UniqueFd handover(pair[0]);
@@ -234,8 +235,16 @@ Result<pid_t> Supervisor::launch(const LaunchSpec& spec, const policy::CommandPo
     waitpid(pid, &status, __WALL);
     return make_error("the confined child ended before it could be traced");
   }
+  // Its domain's denials reach us through stsh-audit only if the reader knows the child
+  // before it makes the domain; if it refuses, the child takes the supervisor route.
+  bool registered = false;
+  if (audit_ && choice->planned->landlock && choice->planned->landlock->enforced()) {
+    registered = static_cast<bool>(audit_->register_creator(pid));
+  }
+  const bool planned = registered || !audit_ || choice->planned->read_opens_in_kernel == false;
+  const char go = planned ? 'g' : 's';
   if (ptrace(PTRACE_SEIZE, pid, nullptr, reinterpret_cast<void*>(kTraceOptions)) != 0 ||
-      write(handover.get(), "g", 1) != 1) {
+      write(handover.get(), &go, 1) != 1) {
     const int e = errno;
     kill(pid, SIGKILL);
     int status = 0;
@@ -248,7 +257,8 @@ Result<pid_t> Supervisor::launch(const LaunchSpec& spec, const policy::CommandPo
   ev.data.fd = handover.get();
   epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, handover.get(), &ev);
   handovers_[handover.get()] = pid;
-  launches_[pid] = Launch{std::move(handover), {}};
+  launches_[pid] =
+      Launch{std::move(handover), {}, &plan_->policy_after_exec(starter, spec.path), registered};
   tasks_[pid] = Task{&starter, {}, 0, pid, false, {}};
   return pid;
 }
@@ -529,15 +539,7 @@ void Supervisor::reap() {
       // The last of a launched command's processes: its listener and handover go.
       if (root != 0 && std::none_of(tasks_.begin(), tasks_.end(),
                                     [root](const auto& t) { return t.second.root == root; })) {
-        if (auto l = launches_.find(root); l != launches_.end()) {
-          for (int fd : {l->second.listener.get(), l->second.handover.get()}) {
-            if (fd < 0) continue;
-            epoll_ctl(epoll_.get(), EPOLL_CTL_DEL, fd, nullptr);
-            listeners_.erase(fd);
-            handovers_.erase(fd);
-          }
-          launches_.erase(l);
-        }
+        end_launch(root);
       }
       continue;
     }
@@ -579,6 +581,14 @@ void Supervisor::on_notification(int listener) {
   int err = 0;
   auto canonical = canonical_open_path(pid, task.tgid, *req, err);
   if (!canonical) return answer_error(err ? err : ENOENT);
+  // A directory opened for reading without O_DIRECTORY is a listing all the same (a metadata
+  // read, as the kernel route answers it); O_DIRECTORY makes our open fail rather than read a
+  // file put in its place meanwhile.
+  if (policy::access_of(static_cast<int>(n.data.nr), req->flags) == policy::Access::read &&
+      !(req->flags & (O_DIRECTORY | O_PATH))) {
+    struct stat st {};
+    if (lstat(canonical->c_str(), &st) == 0 && S_ISDIR(st.st_mode)) req->flags |= O_DIRECTORY;
+  }
 
   const policy::Call call =
       open_call(static_cast<int>(n.data.nr), *req, policy_view(pid, *canonical, task.tgid));
@@ -731,7 +741,111 @@ void Supervisor::on_listen(int listener, const seccomp_notif& n, Task& task) {
   answer(::listen(socket.get(), static_cast<int>(n.data.args[1])) == 0 ? 0 : -errno);
 }
 
+void Supervisor::on_kernel_denials() {
+  if (!audit_) return;
+  AuditBatch batch = audit_->drain();
+  for (const KernelDenial& k : batch.denials) record_kernel_denial(k);
+  for (const KernelLoss& loss : batch.losses) {
+    Violation v;
+    v.exe = "?";
+    v.command_entry = "(kernel tier)";
+    v.call.syscall = -1;
+    lost_rule_storage_.push_back("kernel tier: " + std::to_string(loss.count) +
+                                 " denial records may have been lost (" + loss.reason + ")");
+    v.decision = policy::Decision{policy::Verdict::deny, 0, true, lost_rule_storage_.back()};
+    log_->record(v);
+  }
+  if (batch.unavailable) {
+    // Later denials would go unrecorded: new launches take the supervisor route.
+    epoll_ctl(epoll_.get(), EPOLL_CTL_DEL, audit_->fd(), nullptr);
+    audit_.reset();
+    confinements_ = std::make_unique<ConfinementCache>(*plan_, mode_, false);
+    route_ = "supervisor (stsh-audit: " + *batch.unavailable + ")";
+  }
+}
+
+// A call Landlock denied: decided again by the Plan under the policy the process ran under,
+// so that the record names the rule (and a quiet rule stays quiet); one the Plan would have
+// permitted is recorded as the kernel's.
+void Supervisor::record_kernel_denial(const KernelDenial& k) {
+  const pid_t pid = k.pid.value_or(k.creator);
+  const policy::CommandPolicy* policy = nullptr;
+  if (auto t = tasks_.find(pid); t != tasks_.end() && t->second.policy) policy = t->second.policy;
+  if (!policy) {
+    auto l = launches_.find(k.creator);
+    policy = l != launches_.end() && l->second.policy ? l->second.policy : &plan_->login();
+  }
+  policy::Call call;
+  const std::string* path = k.get("path");
+  const std::string& b = k.blockers;
+  const auto has = [&](std::string_view what) { return b.find(what) != std::string::npos; };
+  if (has("fs.execute")) {
+    call.syscall = SYS_execve;
+  } else if (has("fs.read_file") || has("fs.read_dir")) {
+    call.syscall = SYS_openat;
+    call.oflags = O_RDONLY;
+  } else if (has("fs.")) {
+    call.syscall = static_cast<int>(k.syscall.value_or(SYS_openat));
+    if (call.syscall == SYS_openat || call.syscall == SYS_open) call.oflags = O_WRONLY;
+  } else if (has("net.connect_tcp") || has("net.bind_tcp")) {
+    call.syscall = has("net.connect_tcp") ? SYS_connect : SYS_bind;
+    const std::string* addr = k.get(has("net.connect_tcp") ? "daddr" : "saddr");
+    const std::string* port = k.get(has("net.connect_tcp") ? "dest" : "src");
+    const bool v6 = addr && addr->find(':') != std::string::npos;
+    call.sockaddr = std::string(v6 ? "inet6:[" : "inet:") + (addr ? *addr : "?") +
+                    (v6 ? "]:" : ":") + (port ? *port : "?");
+  } else {
+    call.syscall = static_cast<int>(k.syscall.value_or(-1));
+  }
+  if (path) call.filename = k.pid ? policy_view(pid, *path) : *path;
+  policy::Decision d = plan_->decide(*policy, call);
+  if (d.permitted()) {
+    d = policy::Decision{policy::Verdict::deny, EACCES, true,
+                         "kernel tier: Landlock denied " + b + " (the policy would permit it)"};
+    lost_rule_storage_.push_back(std::string(d.rule));
+    d.rule = lost_rule_storage_.back();
+  }
+  if (!d.log) return;
+  Violation v;
+  v.pid = pid;
+  v.ppid = k.pid ? proc_ppid(pid) : 0;
+  v.exe = k.exe.empty() ? "?" : k.exe;
+  v.command_entry = policy->is_login() ? "(login)" : std::string(policy->origin());
+  v.call = call;
+  v.decision = d;
+  log_->record(v);
+}
+
+void Supervisor::end_launch(pid_t root) {
+  auto l = launches_.find(root);
+  if (l == launches_.end()) return;
+  for (int fd : {l->second.listener.get(), l->second.handover.get()}) {
+    if (fd < 0) continue;
+    epoll_ctl(epoll_.get(), EPOLL_CTL_DEL, fd, nullptr);
+    listeners_.erase(fd);
+    handovers_.erase(fd);
+  }
+  if (l->second.registered && audit_) {
+    // Everything the kernel logged for it before now has arrived (or is counted as lost).
+    if (!audit_->barrier()) {
+      Violation v;
+      v.pid = root;
+      v.exe = "?";
+      v.command_entry = "(kernel tier)";
+      v.call.syscall = -1;
+      v.decision = policy::Decision{policy::Verdict::deny, 0, true,
+                                    "kernel tier: stsh-audit did not confirm that every denial "
+                                    "of this command arrived"};
+      log_->record(v);
+    }
+    on_kernel_denials();
+    audit_->unregister_creator(root);
+  }
+  launches_.erase(l);
+}
+
 void Supervisor::on_fd_ready(int fd, unsigned events) {
+  if (audit_ && fd == audit_->fd()) return on_kernel_denials();
   if (fd == sigfd_.get()) {
     signalfd_siginfo info;
     while (read(fd, &info, sizeof info) == sizeof info) {

@@ -21,6 +21,7 @@
 
 #include <sys/types.h>
 
+#include <deque>
 #include <memory>
 #include <optional>
 #include <string>
@@ -30,7 +31,9 @@
 
 #include <linux/seccomp.h>
 #include <sys/user.h>
+#include "enforcer/audit_client.h"
 #include "enforcer/blocking_pool.h"
+#include "enforcer/confinement.h"
 #include "enforcer/kernel_filter.h"
 #include "enforcer/landlock.h"
 #include "enforcer/unique_fd.h"
@@ -71,7 +74,12 @@ class Supervisor {
   // `mode` is the session's (a tool may override the Plan's, e.g. stsh-run --mode audit).
   // SIGCHLD stays blocked in the calling process from here on (it arrives through a signalfd);
   // the supervisor must be the only thing in the process that starts or waits for children.
-  static Result<Supervisor> create(const policy::Plan& plan, ViolationLog& log, policy::Mode mode);
+  // `route`: supervisor forces the supervisor route (stsh-run --route supervisor, tests);
+  // automatic follows the policy's logging.kernel_denials (docs/ARCHITECTURE.md,
+  // "Per-command confinement").
+  enum class Route { automatic, supervisor };
+  static Result<Supervisor> create(const policy::Plan& plan, ViolationLog& log, policy::Mode mode,
+                                   Route route = Route::automatic);
 
   Supervisor(Supervisor&&) noexcept = default;
   Supervisor& operator=(Supervisor&&) noexcept = default;
@@ -98,6 +106,10 @@ class Supervisor {
   // Confined processes still known (running, stopped, or killed and not yet reaped).
   [[nodiscard]] size_t confined_count() const { return tasks_.size() + unclaimed_.size(); }
 
+  // "kernel (denials recorded by stsh-audit)", "supervisor (stsh-audit is not running: ...)":
+  // for the session's start record.
+  [[nodiscard]] const std::string& route() const { return route_; }
+
  private:
   struct Task {
     const policy::CommandPolicy* policy = nullptr;
@@ -112,10 +124,13 @@ class Supervisor {
   struct Launch {
     UniqueFd handover;
     UniqueFd listener;
+    const policy::CommandPolicy* policy = nullptr;  // what the launched program runs under
+    bool registered = false;                        // with stsh-audit, for its kernel denials
   };
 
-  Supervisor(const policy::Plan& plan, ViolationLog& log, policy::Mode mode, CompiledFilter filter,
-             std::optional<LandlockRuleset> landlock, UniqueFd epoll, UniqueFd sigfd);
+  Supervisor(const policy::Plan& plan, ViolationLog& log, policy::Mode mode,
+             std::unique_ptr<ConfinementCache> confinements, std::optional<AuditClient> audit,
+             std::string route, UniqueFd epoll, UniqueFd sigfd);
 
   void on_stop(pid_t tid, int status);
   void on_notification(int listener);
@@ -126,6 +141,11 @@ class Supervisor {
   void on_path_notification(int listener, const seccomp_notif& n);
   void on_meta_notification(int listener, const seccomp_notif& n);
   void on_fd_ready(int fd, unsigned events);
+  // Kernel-tier denials from stsh-audit: each recorded as the Plan would have decided it.
+  void on_kernel_denials();
+  void record_kernel_denial(const KernelDenial& k);
+  // The last process of a launch is gone: its kernel denials are waited for, then it goes.
+  void end_launch(pid_t root);
   void reap();
   void on_seccomp(pid_t tid);
   void on_traced_denial(pid_t tid, user_regs_struct& regs);
@@ -144,14 +164,17 @@ class Supervisor {
   policy::Decision check_exec(pid_t tid, const policy::CommandPolicy& policy,
                               const std::string& path, const std::vector<std::string>& argv);
   // The child's side of launch(): never returns.
-  [[noreturn]] void confine_and_exec(const LaunchSpec& spec, int handover, pid_t parent);
+  [[noreturn]] void confine_and_exec(const LaunchSpec& spec, int handover, pid_t parent,
+                                     ConfinementCache::Choice choice);
 
   const policy::Plan* plan_;
   ViolationLog* log_;
   policy::Mode mode_;
-  CompiledFilter filter_;
-  std::optional<LandlockRuleset>
-      landlock_;  // none in audit and learn modes, which restrict nothing
+  std::unique_ptr<ConfinementCache> confinements_;
+  std::optional<AuditClient> audit_;  // kernel denials are recorded through it when set
+  std::string route_;
+  // Rule texts made at run time (kernel-tier records): Decision::rule is a view.
+  std::deque<std::string> lost_rule_storage_;
   UniqueFd epoll_;
   UniqueFd sigfd_;                              // SIGCHLD
   sigset_t child_mask_{};                       // the signal mask launched commands start with

@@ -236,7 +236,8 @@ int main(int argc, char** argv) {
     shell.set_cwd(*dir);
   }
   log.event("start", {{"mode", std::string(policy::mode_name(session.mode))},
-                      {"command", inv->command.value_or("")}});
+                      {"command", inv->command.value_or("")},
+                      {"route", supervisor ? supervisor->route() : "nested (the outer session's)"}});
   shell.positional() = inv->args;
   if (inv->arg0) shell.set_arg0(*inv->arg0);
   else if (inv->script) shell.set_arg0(*inv->script);
