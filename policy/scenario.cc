@@ -273,6 +273,7 @@ class ScenarioLoader {
     int extra = 0;
     bool have_flags = false;
     int numbers = 0;
+    bool have_path = false;
     for (const auto& w : words) {
       const size_t eq = w.find('=');
       if (eq != std::string::npos && eq > 0 && w[0] != '/' && !network) {
@@ -293,7 +294,9 @@ class ScenarioLoader {
           continue;
         }
       }
-      if (is_number(w) && (ops.mode || ops.uid)) {
+      // Numbers after the path: a mode (chmod, mkdir, open) or uid and gid (chown). Before
+      // it, "4913" is vim's probe file.
+      if (is_number(w) && (ops.mode || ops.uid) && have_path) {
         if (ops.uid) args.push_back((numbers++ == 0 ? "uid=" : "gid=") + w);
         else args.push_back("mode=" + w);
         continue;
@@ -303,6 +306,7 @@ class ScenarioLoader {
         continue;
       }
       args.push_back(join_path(cwd, w));
+      have_path = true;
     }
     if (have_flags) {
       const int flags = mode_bits.value_or(O_RDONLY) | extra;

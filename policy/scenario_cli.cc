@@ -1,6 +1,7 @@
 #include "policy/scenario_cli.h"
 
 #include <limits.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -114,6 +115,9 @@ int test_main(const std::vector<std::string>& args) {
   }
   if (live.enabled) {
     live.stsh_run = stsh_run.empty() ? default_stsh_run() : stsh_run;
+    // Steps run in their scenario's directory: a relative --stsh-run must not move with them.
+    char abs[PATH_MAX];
+    if (realpath(live.stsh_run.c_str(), abs) != nullptr) live.stsh_run = abs;
     live.policy_file = positional[0];
     live.policy_dir = policy_dir;
   }
