@@ -1,5 +1,6 @@
 #include "policy/policy_diff.h"
 
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <iostream>
@@ -71,8 +72,18 @@ DiffTotals diff_plans(const Plan& old_plan, const Plan& new_plan,
   for (const auto& c : logged) {
     const std::string what = "logged call of " + (c.exe.empty() ? "?" : c.exe) +
                              (c.count > 1 ? " (" + std::to_string(c.count) + " records)" : "");
-    compare(where_text(c.where), what, logged_policy(old_plan, c), logged_policy(new_plan, c),
-            c.call);
+    const CommandPolicy &po = logged_policy(old_plan, c), &pn = logged_policy(new_plan, c);
+    if (!c.oflags_unknown) {
+      compare(where_text(c.where), what, po, pn, c.call);
+      continue;
+    }
+    for (int flags : {O_RDONLY, O_WRONLY}) {
+      Call as = c.call;
+      as.oflags = flags;
+      compare(where_text(c.where), what + " (the record has no open flags: taken as " +
+                                       (flags == O_RDONLY ? "a read)" : "a write)"),
+              po, pn, as);
+    }
   }
   return t;
 }

@@ -30,10 +30,10 @@ Result<LoggedCall> logged_call_from_line(std::string_view line) {
   named("sockaddr", "sockaddr");
   named("argv", "argv");
   named("oflags", "oflags");
-  named("mode", "mode");
   auto call = call_from_words(*syscall, args);
   if (!call) return call.take_error();
   LoggedCall lc;
+  lc.oflags_unknown = call->oflags.has_value() && rec->get("oflags") == nullptr;
   lc.call = std::move(*call);
   if (const std::string* v = rec->get("exe")) lc.exe = *v;
   if (const std::string* v = rec->get("entry")) lc.entry = *v;

@@ -19,6 +19,9 @@ struct LoggedCall {
   std::string entry;     // the command entry it ran under ("file:line:col" or "(login)")
   Call call;
   size_t count = 1;      // identical records (same exe, entry and call) folded into this one
+  // Records carry no open flags (yet): an open without `oflags=` may have been a read or a
+  // write, and `diff` compares it both ways.
+  bool oflags_unknown = false;
 };
 
 struct LoggedCalls {
@@ -27,8 +30,6 @@ struct LoggedCalls {
   size_t skipped = 0;  // lines that are not violation records, or name an unknown syscall
 };
 
-// Records carry no open flags (yet): an open without `oflags=` is taken as a write, the
-// stricter reading, as the Plan takes a call without flags.
 Result<LoggedCalls> read_logged_calls(const std::string& path);
 // One line; nullopt-like error when it is not a violation record.
 Result<LoggedCall> logged_call_from_line(std::string_view line);
