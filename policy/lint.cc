@@ -3,6 +3,7 @@
 #include <fcntl.h>
 
 #include <algorithm>
+#include <span>
 #include <set>
 
 #include "policy/explain.h"
@@ -146,6 +147,26 @@ std::string entry_name(const CommandPolicy& c) {
   return c.key();
 }
 
+// Which programs make which fallback: only these are warned about, so a policy that denies
+// fchown to, say, cat is not noise. Matched on the key's last component; a glob key
+// ("/usr/bin/*") matches every prefix.
+bool is_program(const CommandPolicy& c, std::span<const std::string_view> names) {
+  const std::string& key = c.key();
+  const std::string_view base = std::string_view(key).substr(key.rfind('/') + 1);
+  if (base.find_first_of("*?[") != std::string_view::npos) return true;
+  for (auto n : names) {
+    if (base.substr(0, n.size()) == n) return true;
+  }
+  return false;
+}
+// mv, and the interpreters whose move functions copy on EXDEV (shutil.move, File::Copy::move,
+// PHP's rename(), Node's fs.rename callers such as npm's move-file).
+constexpr std::string_view kMovers[] = {"mv", "python", "perl", "php", "node"};
+constexpr std::string_view kPreservers[] = {"cp", "install", "tar", "rsync",
+                                                                  "mv", "cpio", "unzip", "scp", "sftp-server"};
+constexpr std::string_view kReplacers[] = {"vim", "vi", "nano", "sed", "emacs",
+                                                                 "ed", "perl", "mcedit", "joe"};
+
 // Each probe that `plan` denies, as "what (syscall PATH, denied by RULE)".
 std::vector<std::string> denied_probes(const Plan& plan, const CommandPolicy& c,
                                        std::span<const Probe> probes, const std::string& source,
@@ -171,7 +192,7 @@ void lint_command(const Plan& plan, const CommandPolicy& c, std::vector<std::str
   const Samples s = samples_for(c);
   const std::string at = std::string(c.origin()) + ": warning: " + entry_name(c) + ": ";
   // 1. mv between file systems.
-  bool moved = false;
+  bool moved = !is_program(c, kMovers);
   for (size_t i = 0; i < s.paths.size() && !moved; ++i) {
     for (size_t j = 0; j < s.paths.size() && !moved; ++j) {
       const std::string& from = s.paths[i];
@@ -193,6 +214,7 @@ void lint_command(const Plan& plan, const CommandPolicy& c, std::vector<std::str
   }
   // 2. cp -p, install, tar x, rsync -a: create a file, then set its times, owner and mode.
   for (const auto& p : s.paths) {
+    if (!is_program(c, kPreservers)) break;
     const Decision create = plan.decide(c, make_call("openat", p, O_WRONLY | O_CREAT | O_EXCL));
     if (!create.permitted()) continue;
     const auto missing = denied_probes(plan, c, kPreserve, p, p);
@@ -205,6 +227,7 @@ void lint_command(const Plan& plan, const CommandPolicy& c, std::vector<std::str
   }
   // 3. Editors and sed -i replace a file through a new one in the same directory.
   for (const auto& f : s.exact) {
+    if (!is_program(c, kReplacers)) break;
     const Decision w = plan.decide(c, make_call("openat", f, O_WRONLY | O_TRUNC));
     if (!w.permitted()) continue;
     const std::string probe = dir_of(f) + "/4913";
