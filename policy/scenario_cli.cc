@@ -100,6 +100,11 @@ int test_main(const std::vector<std::string>& args) {
       positional.push_back(a);
     }
   }
+  if (live.enabled && !user_name.empty()) {
+    // stsh-run runs the commands as the invoking user, under $HOME of that user.
+    std::cerr << "stsh-policy: --live runs the commands as you: it cannot be combined with --user\n";
+    return kExitUsage;
+  }
   if (positional.size() < 2) {
     std::cerr << "stsh-policy: test needs a POLICY and at least one SCENARIOS file\n" << kTestUsage;
     return kExitUsage;
