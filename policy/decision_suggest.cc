@@ -10,7 +10,8 @@ namespace stsh::policy {
 namespace {
 
 std::string where_of(const CommandPolicy& policy) {
-  return policy.is_login() ? "defaults (the login)" : policy.key() + " (" + std::string(policy.origin()) + ")";
+  return policy.is_login() ? "defaults (the login)"
+                           : policy.key() + " (" + std::string(policy.origin()) + ")";
 }
 
 size_t common_prefix(std::string_view a, std::string_view b) {
@@ -22,12 +23,23 @@ size_t common_prefix(std::string_view a, std::string_view b) {
 // The list that governs an access, its key in the policy language.
 const CompactList* list_for(const CommandPolicy& p, Access a, std::string_view& key) {
   switch (a) {
-    case Access::read: key = "read"; return &p.read();
-    case Access::write: key = "write"; return &p.write();
-    case Access::exec: key = "exec"; return &p.exec();
-    case Access::connect: key = "connect"; return &p.connect();
-    case Access::bind: key = "bind"; return &p.bind();
-    case Access::none: break;
+    case Access::read:
+      key = "read";
+      return &p.read();
+    case Access::write:
+      key = "write";
+      return &p.write();
+    case Access::exec:
+      key = "exec";
+      return &p.exec();
+    case Access::connect:
+      key = "connect";
+      return &p.connect();
+    case Access::bind:
+      key = "bind";
+      return &p.bind();
+    case Access::none:
+      break;
   }
   return nullptr;
 }
@@ -42,10 +54,14 @@ std::string rule_target(const Call& call) {
 
 std::string rule_for(const Call& call, Verdict wanted) {
   std::string pred = "true";
-  if (call.filename) pred = "filename eq \"" + *call.filename + "\"";
-  else if (call.sockaddr) pred = "sockaddr eq \"" + *call.sockaddr + "\"";
+  if (call.filename)
+    pred = "filename eq \"" + *call.filename + "\"";
+  else if (call.sockaddr)
+    pred = "sockaddr eq \"" + *call.sockaddr + "\"";
   return "- " + rule_target(call) + ": " + pred + " then " +
-         (wanted == Verdict::permit ? "permit" : wanted == Verdict::kill ? "kill" : "deny[eacces] log");
+         (wanted == Verdict::permit ? "permit"
+          : wanted == Verdict::kill ? "kill"
+                                    : "deny[eacces] log");
 }
 
 }  // namespace
@@ -55,9 +71,9 @@ std::vector<const CompiledRule*> matching_rules(const CommandPolicy& policy, con
   std::vector<const CompiledRule*> out;
   for (const RuleSet* rs : {&policy.own_rules(), &policy.default_rules()}) {
     for (const auto& r : rs->rules()) {
-      const bool applies = std::any_of(r.members.begin(), r.members.end(), [&](const AliasMember& m) {
-        return m.nr == call.syscall && m.access == access;
-      });
+      const bool applies = std::any_of(
+          r.members.begin(), r.members.end(),
+          [&](const AliasMember& m) { return m.nr == call.syscall && m.access == access; });
       if (applies && r.expr.eval(call)) out.push_back(&r);
     }
   }
@@ -105,12 +121,14 @@ std::vector<std::string> suggest_change(const Plan& plan, const CommandPolicy& p
         // A list the entry inherits is the defaults' one: a list key in the entry would replace
         // it, so the advice is a rule there, or the entry in defaults.
         std::string_view login_key;
-        const bool inherited = !policy.is_login() &&
-                               list == list_for(plan.login(), access_of(call.syscall, call.oflags), login_key);
+        const bool inherited =
+            !policy.is_login() &&
+            list == list_for(plan.login(), access_of(call.syscall, call.oflags), login_key);
         if (inherited) {
           out.push_back("to change: add a rule to " + where_of(policy) + ":  " +
                         rule_for(call, Verdict::permit) + "  (its '" + std::string(key) +
-                        ":' is the defaults' list; adding " + target + " there grants every command)");
+                        ":' is the defaults' list; adding " + target +
+                        " there grants every command)");
         } else {
           out.push_back("to change: add " + target + " to '" + std::string(key) + ":' of " +
                         where_of(policy) + ", or a rule:  " + rule_for(call, Verdict::permit));
@@ -123,7 +141,8 @@ std::vector<std::string> suggest_change(const Plan& plan, const CommandPolicy& p
     return out;
   }
   // Permitted by a list entry (or a command key): only a rule can take it back.
-  out.push_back("to change: add to the rules of " + where_of(policy) + ":  " + rule_for(call, wanted));
+  out.push_back("to change: add to the rules of " + where_of(policy) + ":  " +
+                rule_for(call, wanted));
   return out;
 }
 

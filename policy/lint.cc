@@ -3,8 +3,8 @@
 #include <fcntl.h>
 
 #include <algorithm>
-#include <span>
 #include <set>
+#include <span>
 
 #include "policy/explain.h"
 #include "policy/syscalls.h"
@@ -119,8 +119,9 @@ Samples samples_for(const CommandPolicy& c) {
   for (const RuleSet* rs : {&c.own_rules(), &c.default_rules()}) {
     for (const auto& r : rs->rules()) {
       if (r.action.verdict != Verdict::permit) continue;
-      const bool writes = std::any_of(r.members.begin(), r.members.end(),
-                                      [](const AliasMember& m) { return m.access == Access::write; });
+      const bool writes = std::any_of(r.members.begin(), r.members.end(), [](const AliasMember& m) {
+        return m.access == Access::write;
+      });
       if (!writes) continue;
       std::vector<std::string> found;
       samples_of_expr(r.expr.expr(), found);
@@ -162,10 +163,10 @@ bool is_program(const CommandPolicy& c, std::span<const std::string_view> names)
 // mv, and the interpreters whose move functions copy on EXDEV (shutil.move, File::Copy::move,
 // PHP's rename(), Node's fs.rename callers such as npm's move-file).
 constexpr std::string_view kMovers[] = {"mv", "python", "perl", "php", "node"};
-constexpr std::string_view kPreservers[] = {"cp", "install", "tar", "rsync",
-                                                                  "mv", "cpio", "unzip", "scp", "sftp-server"};
-constexpr std::string_view kReplacers[] = {"vim", "vi", "nano", "sed", "emacs",
-                                                                 "ed", "perl", "mcedit", "joe"};
+constexpr std::string_view kPreservers[] = {"cp",   "install", "tar", "rsync",      "mv",
+                                            "cpio", "unzip",   "scp", "sftp-server"};
+constexpr std::string_view kReplacers[] = {"vim", "vi",   "nano",   "sed", "emacs",
+                                           "ed",  "perl", "mcedit", "joe"};
 
 // Each probe that `plan` denies, as "what (syscall PATH, denied by RULE)".
 std::vector<std::string> denied_probes(const Plan& plan, const CommandPolicy& c,
@@ -224,7 +225,8 @@ void lint_command(const Plan& plan, const CommandPolicy& c, std::vector<std::str
     if (missing.empty()) continue;
     out.push_back(at + "may create " + p + " (" + std::string(create.rule) +
                   "), but cp -p, install, tar x and rsync -a then set the new file's metadata, "
-                  "which is denied: " + joined(missing) +
+                  "which is denied: " +
+                  joined(missing) +
                   ". Under a denial other than EPERM cp reports an error for every file");
     break;
   }
@@ -238,7 +240,8 @@ void lint_command(const Plan& plan, const CommandPolicy& c, std::vector<std::str
     if (d.permitted()) continue;
     out.push_back(at + "may write " + f + " (" + std::string(w.rule) +
                   ") but not create files next to it (openat " + probe + ": " + describe(d) +
-                  " by " + std::string(d.rule) + "): vim's :w (its 4913 probe, F~ and .F.swp), "
+                  " by " + std::string(d.rule) +
+                  "): vim's :w (its 4913 probe, F~ and .F.swp), "
                   "sed -i and most editors write a temporary file in the same directory and "
                   "rename it over F, and fail here");
     break;

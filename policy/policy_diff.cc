@@ -80,8 +80,9 @@ DiffTotals diff_plans(const Plan& old_plan, const Plan& new_plan,
     for (int flags : {O_RDONLY, O_WRONLY}) {
       Call as = c.call;
       as.oflags = flags;
-      compare(where_text(c.where), what + " (the record has no open flags: taken as " +
-                                       (flags == O_RDONLY ? "a read)" : "a write)"),
+      compare(where_text(c.where),
+              what + " (the record has no open flags: taken as " +
+                  (flags == O_RDONLY ? "a read)" : "a write)"),
               po, pn, as);
     }
   }

@@ -13,9 +13,12 @@ Result<LoggedCall> logged_call_from_line(std::string_view line) {
   // A syslog line: "Dec  2 08:00:00 host stsh[123]: violation user=... ". The record starts at
   // its type word.
   size_t at = line.find(": violation ");
-  if (at != std::string_view::npos) at += 2;
-  else if (line.rfind("violation ", 0) == 0) at = 0;
-  else return make_error("not a violation record");
+  if (at != std::string_view::npos)
+    at += 2;
+  else if (line.rfind("violation ", 0) == 0)
+    at = 0;
+  else
+    return make_error("not a violation record");
   while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.remove_suffix(1);
   auto rec = enforcer::parse_record(line.substr(at));
   if (!rec) return rec.take_error();

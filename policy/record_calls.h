@@ -18,7 +18,7 @@ struct LoggedCall {
   std::string exe;       // the process's program
   std::string entry;     // the command entry it ran under ("file:line:col" or "(login)")
   Call call;
-  size_t count = 1;      // identical records (same exe, entry and call) folded into this one
+  size_t count = 1;  // identical records (same exe, entry and call) folded into this one
   // Records carry no open flags (yet): an open without `oflags=` may have been a read or a
   // write, and `diff` compares it both ways.
   bool oflags_unknown = false;

@@ -29,12 +29,18 @@ struct FlagWord {
 };
 // Friendly spellings of open flags: "open: ~/x write create trunc".
 constexpr std::array kFlagWords{
-    FlagWord{"read", O_RDONLY, true},     FlagWord{"write", O_WRONLY, true},
-    FlagWord{"rdwr", O_RDWR, true},       FlagWord{"path", O_PATH, true},
-    FlagWord{"create", O_CREAT, false},   FlagWord{"trunc", O_TRUNC, false},
-    FlagWord{"append", O_APPEND, false},  FlagWord{"excl", O_EXCL, false},
-    FlagWord{"directory", O_DIRECTORY, false}, FlagWord{"nofollow", O_NOFOLLOW, false},
-    FlagWord{"cloexec", O_CLOEXEC, false}, FlagWord{"tmpfile", O_TMPFILE, false},
+    FlagWord{"read", O_RDONLY, true},
+    FlagWord{"write", O_WRONLY, true},
+    FlagWord{"rdwr", O_RDWR, true},
+    FlagWord{"path", O_PATH, true},
+    FlagWord{"create", O_CREAT, false},
+    FlagWord{"trunc", O_TRUNC, false},
+    FlagWord{"append", O_APPEND, false},
+    FlagWord{"excl", O_EXCL, false},
+    FlagWord{"directory", O_DIRECTORY, false},
+    FlagWord{"nofollow", O_NOFOLLOW, false},
+    FlagWord{"cloexec", O_CLOEXEC, false},
+    FlagWord{"tmpfile", O_TMPFILE, false},
 };
 
 bool is_number(std::string_view w) {
@@ -153,7 +159,8 @@ class ScenarioLoader {
   Result<Step> step(const Node& n, const std::vector<std::string>& scenario_as,
                     const std::string& cwd) {
     if (!n.IsMap())
-      return ctx_.error(n, "a step must be a mapping: an operation (exec: or a syscall) and expect:");
+      return ctx_.error(n,
+                        "a step must be a mapping: an operation (exec: or a syscall) and expect:");
     Step st;
     st.where = ctx_.where(n);
     st.as = scenario_as;
@@ -164,21 +171,23 @@ class ScenarioLoader {
       const std::string k = kv.first.as<std::string>();
       if (k == "expect" || k == "as" || k == "live") continue;
       if (have_op)
-        return ctx_.error(kv.first, "a step has one operation; found '" + op_key.Scalar() +
-                                        "' and '" + k + "'");
+        return ctx_.error(
+            kv.first, "a step has one operation; found '" + op_key.Scalar() + "' and '" + k + "'");
       op_key.reset(kv.first);
       op_value.reset(kv.second);
       have_op = true;
     }
     if (!have_op)
-      return ctx_.error(n, "a step needs an operation: exec: COMMAND LINE, or a syscall such as open:");
+      return ctx_.error(
+          n, "a step needs an operation: exec: COMMAND LINE, or a syscall such as open:");
     st.where = ctx_.where(op_key);
     if (n["as"]) {
       auto a = programs(n["as"]);
       if (!a) return a.take_error();
       st.as = *a;
     }
-    if (!n["expect"]) return ctx_.error(op_key, "a step needs 'expect' (permit, deny[ERRNO], kill)");
+    if (!n["expect"])
+      return ctx_.error(op_key, "a step needs 'expect' (permit, deny[ERRNO], kill)");
     auto etext = ctx_.string(n["expect"], "expect");
     if (!etext) return etext.take_error();
     auto e = parse_expectation(*etext);
@@ -211,8 +220,9 @@ class ScenarioLoader {
     if (n["live"]) {
       if (!st.is_exec) return ctx_.error(n["live"], "live: applies to exec steps only");
       if (n["as"] || !scenario_as.empty())
-        return ctx_.error(n["live"],
-                          "live: runs the command line from the login; a step with as: cannot be live");
+        return ctx_.error(
+            n["live"],
+            "live: runs the command line from the login; a step with as: cannot be live");
       auto l = live(n["live"], st.expect);
       if (!l) return l.take_error();
       st.live = *l;
@@ -261,8 +271,10 @@ class ScenarioLoader {
       std::vector<std::string> names = all_syscall_names();
       names.insert(names.begin(), "exec");
       std::vector<std::string_view> candidates(names.begin(), names.end());
-      std::string msg = "unknown operation '" + op + "' (exec, a syscall name or fsread, fswrite, net)";
-      if (auto near = nearest(op, candidates)) msg += "; did you mean '" + std::string(*near) + "'?";
+      std::string msg =
+          "unknown operation '" + op + "' (exec, a syscall name or fsread, fswrite, net)";
+      if (auto near = nearest(op, candidates))
+        msg += "; did you mean '" + std::string(*near) + "'?";
       return make_error(msg);
     }
     if (op == "exec") return make_error("exec takes a command line");
@@ -285,7 +297,10 @@ class ScenarioLoader {
         for (const auto& f : kFlagWords) {
           if (f.word != w) continue;
           matched = have_flags = true;
-          if (f.is_mode) mode_bits = f.set; else extra |= f.set;
+          if (f.is_mode)
+            mode_bits = f.set;
+          else
+            extra |= f.set;
         }
         if (matched) continue;
         if (w.rfind("O_", 0) == 0) {
@@ -297,8 +312,10 @@ class ScenarioLoader {
       // Numbers after the path: a mode (chmod, mkdir, open) or uid and gid (chown). Before
       // it, "4913" is vim's probe file.
       if (is_number(w) && (ops.mode || ops.uid) && have_path) {
-        if (ops.uid) args.push_back((numbers++ == 0 ? "uid=" : "gid=") + w);
-        else args.push_back("mode=" + w);
+        if (ops.uid)
+          args.push_back((numbers++ == 0 ? "uid=" : "gid=") + w);
+        else
+          args.push_back("mode=" + w);
         continue;
       }
       if (network) {
@@ -334,24 +351,33 @@ Result<Expectation> parse_expectation(std::string_view text) {
     head = word.substr(0, open);
     arg = word.substr(open + 1, word.size() - open - 2);
   }
-  if (head == "permit") e.verdict = Verdict::permit;
-  else if (head == "deny") e.verdict = Verdict::deny;
-  else if (head == "kill") e.verdict = Verdict::kill;
-  else return make_error("expect: unknown decision '" + head + "' (permit, deny, deny[ERRNO], kill)");
+  if (head == "permit")
+    e.verdict = Verdict::permit;
+  else if (head == "deny")
+    e.verdict = Verdict::deny;
+  else if (head == "kill")
+    e.verdict = Verdict::kill;
+  else
+    return make_error("expect: unknown decision '" + head + "' (permit, deny, deny[ERRNO], kill)");
   if (!arg.empty()) {
     if (head != "deny") return make_error("expect: only deny takes an errno");
     auto err = errno_from_name(arg);
     if (!err) {
       std::string msg = "expect: unknown errno '" + arg + "'";
-      if (auto near = nearest(arg, all_errno_names())) msg += " (did you mean " + std::string(*near) + "?)";
+      if (auto near = nearest(arg, all_errno_names()))
+        msg += " (did you mean " + std::string(*near) + "?)";
       return make_error(msg);
     }
     e.error = *err;
   }
   while (in >> word) {
-    if (word == "log") e.log = true;
-    else if (word == "nolog") e.log = false;
-    else return make_error("expect: unknown word '" + word + "' (log or nolog may follow the decision)");
+    if (word == "log")
+      e.log = true;
+    else if (word == "nolog")
+      e.log = false;
+    else
+      return make_error("expect: unknown word '" + word +
+                        "' (log or nolog may follow the decision)");
   }
   return e;
 }

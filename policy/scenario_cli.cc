@@ -88,9 +88,11 @@ int test_main(const std::vector<std::string>& args) {
     } else if (a == "--user") {
       if (!value(user_name)) return std::cerr << "stsh-policy: --user needs a NAME\n", kExitUsage;
     } else if (a == "--policy-dir") {
-      if (!value(policy_dir)) return std::cerr << "stsh-policy: --policy-dir needs a DIR\n", kExitUsage;
+      if (!value(policy_dir))
+        return std::cerr << "stsh-policy: --policy-dir needs a DIR\n", kExitUsage;
     } else if (a == "--stsh-run") {
-      if (!value(stsh_run)) return std::cerr << "stsh-policy: --stsh-run needs a PATH\n", kExitUsage;
+      if (!value(stsh_run))
+        return std::cerr << "stsh-policy: --stsh-run needs a PATH\n", kExitUsage;
     } else if (a == "--live") {
       live.enabled = true;
     } else if (a.size() > 1 && a[0] == '-') {
@@ -102,7 +104,8 @@ int test_main(const std::vector<std::string>& args) {
   }
   if (live.enabled && !user_name.empty()) {
     // stsh-run runs the commands as the invoking user, under $HOME of that user.
-    std::cerr << "stsh-policy: --live runs the commands as you: it cannot be combined with --user\n";
+    std::cerr
+        << "stsh-policy: --live runs the commands as you: it cannot be combined with --user\n";
     return kExitUsage;
   }
   if (positional.size() < 2) {

@@ -3,6 +3,7 @@
 #include <cerrno>
 #include <sstream>
 
+#include "policy/decision_suggest.h"
 #include "policy/lint.h"
 #include "policy/policy_diff.h"
 #include "policy/record_calls.h"
@@ -129,15 +130,18 @@ TEST_CASE("bad scenario files are file:line:col errors", "[scenario]") {
         "s.yaml:3:5: unknown key 'step' in a scenario (did you mean 'steps'?)");
   CHECK(scenario_error("scenarios:\n  - name: a\n    steps:\n      - open: /x\n") ==
         "s.yaml:4:9: a step needs 'expect' (permit, deny[ERRNO], kill)");
-  CHECK(scenario_error("scenarios:\n  - name: a\n    steps:\n      - opne: /x\n        expect: permit\n")
+  CHECK(scenario_error(
+            "scenarios:\n  - name: a\n    steps:\n      - opne: /x\n        expect: permit\n")
             .find("s.yaml:4:9: unknown operation 'opne'") == 0);
   CHECK(scenario_error("scenarios:\n  - name: a\n    steps:\n      - open: /x\n        unlink: /y\n"
                        "        expect: permit\n")
             .find("s.yaml:5:9: a step has one operation") == 0);
-  CHECK(scenario_error("scenarios:\n  - name: a\n    steps:\n      - open: /x\n        expect: maybe\n")
+  CHECK(scenario_error(
+            "scenarios:\n  - name: a\n    steps:\n      - open: /x\n        expect: maybe\n")
             .find("s.yaml:5:17: expect: unknown decision 'maybe'") == 0);
-  CHECK(scenario_error("scenarios:\n  - name: a\n    steps:\n      - open: /x\n        expect: permit\n"
-                       "        live: true\n")
+  CHECK(scenario_error(
+            "scenarios:\n  - name: a\n    steps:\n      - open: /x\n        expect: permit\n"
+            "        live: true\n")
             .find("live: applies to exec steps only") != std::string::npos);
   CHECK(scenario_error("scenarios: [").find("s.yaml:1:") == 0);
 }
@@ -255,4 +259,34 @@ commands:
   CHECK(w[1].find("set its owner and group (fchown") != std::string::npos);
   CHECK(w[2].find("warning: /usr/bin/sed: may write /home/alice/notes.txt") != std::string::npos);
   CHECK(w[2].find("/home/alice/4913") != std::string::npos);
+}
+
+TEST_CASE("the nearest change: the next matching rule, or the entry to add", "[scenario]") {
+  auto plan = compile_text(R"(
+defaults:
+  read: [/usr/**, /home/alice/docs/**]
+commands:
+  /usr/bin/cat:
+    rules:
+      - fsread: filename match "/srv/*/secret" then deny[eperm] log
+      - fsread: filename inpath "/srv" then permit
+)");
+  REQUIRE(plan);
+  const CommandPolicy& cat = *(*plan)->command_for("/usr/bin/cat");
+  Call c = open_call("/srv/a/secret");
+  Decision d = (*plan)->decide(cat, c);
+  REQUIRE(d.verdict == Verdict::deny);
+  auto lines = suggest_change(**plan, cat, c, d, Verdict::permit);
+  REQUIRE(lines.size() == 2);
+  CHECK(lines[0] ==
+        "nearest rule: t.yaml:8:9: fsread: filename inpath \"/srv\" then permit "
+        "(would decide permit without t.yaml:7:9)");
+  CHECK(lines[1].find("to change: edit or remove the rule at t.yaml:7:9") == 0);
+  c = open_call("/home/alice/doc/x");
+  d = (*plan)->decide(cat, c);
+  lines = suggest_change(**plan, cat, c, d, Verdict::permit);
+  REQUIRE_FALSE(lines.empty());
+  CHECK(lines[0] ==
+        "nearest entry: t.yaml:3:19: read entry /home/alice/docs/** (does not match "
+        "/home/alice/doc/x)");
 }
