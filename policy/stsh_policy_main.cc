@@ -10,6 +10,8 @@
 
 #include "policy/compiler.h"
 #include "policy/explain.h"
+#include "policy/lint.h"
+#include "policy/scenario_cli.h"
 #include "policy/syscalls.h"
 #include "policy/tool_commands.h"
 #include "stsh_config.h"
@@ -29,6 +31,8 @@ constexpr const char* kUsage =
     "       stsh-policy report [--ident NAME] FILE|-\n"
     "       stsh-policy learn --from-log FILE [--policy BASE] [--policy-dir DIR] [-o OUT]\n"
     "       stsh-policy learn [--policy BASE] [--policy-dir DIR] [-o OUT] -- CMD [ARG...]\n"
+    "       stsh-policy test    [--user NAME] [--live] POLICY SCENARIOS...\n"
+    "       stsh-policy diff    [--user NAME] OLD NEW [--scenarios FILE...] [--log FILE...]\n"
     "       stsh-policy --help | --version\n"
     "\n"
     "check    validate a policy set and print a summary (exit 0 valid, 1 invalid)\n"
@@ -41,6 +45,9 @@ constexpr const char* kUsage =
     "         source line on stderr (exit 0 all translated, 1 some not, 2 bad input)\n"
     "report   summarise violation records from a syslog file or a journal dump\n"
     "learn    write a draft policy from audit-mode records, or by running CMD in audit mode\n"
+    "test     decide the operations of scenario files (man 5 stsh-scenario) and compare\n"
+    "         them with what they expect (exit 0 all pass, 1 some fail, 2 bad input)\n"
+    "diff     list every decision that differs between two policies over scenarios and logs\n"
     "\n"
     "--policy FILE    use FILE; its owner may be root or you (a login requires root)\n"
     "--user NAME      the user whose policy set to use (the login's selection and checks)\n"
@@ -92,7 +99,7 @@ std::string parse(int argc, char** argv, Options& o) {
     }
   }
   if (o.verb != "check" && o.verb != "explain") {
-    return o.verb.empty() ? "missing command (check or explain)"
+    return o.verb.empty() ? "missing command (check, explain, test or diff)"
                           : "unknown command '" + o.verb + "'";
   }
   if (o.verb == "check" && !o.rest.empty())
@@ -172,6 +179,13 @@ int main(int argc, char** argv) {
     if (word == "learn") return learn_command(rest, argv[0]);
     break;
   }
+  // Subcommands with options of their own (policy/scenario_cli.h, policy/policy_diff.cc).
+  if (argc > 1) {
+    const std::string verb = argv[1];
+    const std::vector<std::string> rest(argv + 2, argv + argc);
+    if (verb == "test") return test_main(rest);
+    if (verb == "diff") return diff_main(rest);
+  }
   Options o;
   if (std::string err = parse(argc, argv, o); !err.empty()) {
     std::cerr << "stsh-policy: " << err << "\n" << kUsage;
@@ -197,6 +211,7 @@ int main(int argc, char** argv) {
   }
   if (o.verb == "check") {
     for (const auto& note : (*plan)->notes()) std::cout << note << "\n";
+    for (const auto& warning : lint_plan(**plan)) std::cout << warning << "\n";
     std::cout << "policy OK\n" << summarize(**plan);
     return kExitOk;
   }

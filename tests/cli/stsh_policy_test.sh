@@ -108,6 +108,41 @@ expect 1 "bob.yaml:3:3: duplicate command '/usr/bin/git' \(first defined at $lin
   "$tool" check --policy "$links/bob.yaml"
 rm -rf "$links"
 
+# test and diff: exit 0 all pass / nothing changed, 1 failures / changes, 2 bad input.
+sc=$(mktemp -d)
+etc=$root/etc/stsh
+cat >"$sc/pass.yaml" <<'YAML'
+scenarios:
+  - name: cat reads home, not shadow
+    as: /usr/bin/cat
+    steps:
+      - open: ~/x
+        expect: permit
+      - open: /etc/shadow
+        expect: deny[EACCES] log
+YAML
+cat >"$sc/fail.yaml" <<'YAML'
+scenarios:
+  - name: wrong on purpose
+    steps:
+      - exec: /usr/bin/bash
+        expect: permit
+YAML
+printf 'scenarios:\n  - name: x\n    steps:\n      - open: /x\n        expect: maybe\n' >"$sc/bad.yaml"
+printf 'include: [default.yaml]\ncommands:\n  /usr/bin/bash: {}\n' >"$sc/new.yaml"
+expect 0 '^scenarios: 1 passed, 0 failed \(2 operations' "$tool" test "$etc/default.yaml" "$sc/pass.yaml"
+expect 1 "^FAIL  $sc/fail.yaml:2:5: wrong on purpose" "$tool" test "$etc/default.yaml" "$sc/fail.yaml"
+expect 1 "$sc/fail.yaml:4:9: exec: /usr/bin/bash" "$tool" test "$etc/default.yaml" "$sc/fail.yaml"
+expect 1 'to change: add a command entry  /usr/bin/bash: \{\}' "$tool" test "$etc/default.yaml" "$sc/fail.yaml"
+expect 2 "^$sc/bad.yaml:5:17: expect: unknown decision 'maybe'" "$tool" test "$etc/default.yaml" "$sc/bad.yaml"
+expect 2 'test needs a POLICY and at least one SCENARIOS file' "$tool" test "$etc/default.yaml"
+expect 2 "unknown option '--liv'" "$tool" test --liv "$etc/default.yaml" "$sc/pass.yaml"
+expect 0 '^diff: 0 of 3 decisions changed' "$tool" diff "$etc/default.yaml" "$etc/default.yaml" --scenarios "$sc/pass.yaml" "$sc/fail.yaml"
+expect 1 "^$sc/fail.yaml:4:9: exec: /usr/bin/bash" "$tool" diff --policy-dir "$etc" "$etc/default.yaml" "$sc/new.yaml" --scenarios "$sc/fail.yaml"
+expect 1 "  new:  permit  rule $sc/new.yaml:3:3  command /usr/bin/bash" "$tool" diff --policy-dir "$etc" "$etc/default.yaml" "$sc/new.yaml" --scenarios "$sc/fail.yaml"
+expect 2 'diff needs --scenarios FILE... or --log FILE...' "$tool" diff "$etc/default.yaml" "$sc/new.yaml"
+rm -rf "$sc"
+
 # The login's path: --user NAME selects users/NAME.yaml and requires root ownership.
 me=$(id -un)
 dir=$(mktemp -d)
