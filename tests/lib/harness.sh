@@ -444,3 +444,33 @@ if [[ ${BASH_SOURCE[0]} == "$0" && -n ${2:-} ]]; then
       ;;
   esac
 fi
+
+# start_private_audit STSH-AUDIT: stsh-audit for this namespace only, so that stsh-run and stsh
+# take the kernel route with their kernel-tier denials recorded (docs/ARCHITECTURE.md,
+# "Per-command confinement"). /run/stsh becomes a tmpfs of this namespace (a tmpfs over /run
+# when the machine has no /run/stsh: nothing is created on the machine). The daemon turns
+# auditing on and raises the backlog for the run, and puts both back when it ends (undo).
+# Needs Linux 6.15 (Landlock ABI 7); exits 77 (skipped, never passed) without it.
+start_private_audit() {
+  local daemon_bin=$1
+  if [[ -d /run/stsh ]]; then
+    mount -t tmpfs -o mode=0755 stsh-harness-audit /run/stsh || die "mount tmpfs on /run/stsh failed"
+  else
+    mount -t tmpfs -o mode=0755 stsh-harness-audit /run || die "mount tmpfs on /run failed"
+  fi
+  local err=$work/stsh-audit.err
+  "$daemon_bin" --enable-audit --backlog 8192 2>"$err" &
+  audit_pid=$!
+  undo kill_pid "$audit_pid" stsh-audit
+  local _
+  for _ in $(seq 200); do
+    [[ -S /run/stsh/audit.sock ]] && return 0
+    kill -0 "$audit_pid" 2>/dev/null || break
+    sleep 0.05
+  done
+  if grep -q "no Landlock audit" "$err"; then
+    echo "skip: $(cat "$err")"
+    exit 77
+  fi
+  die "stsh-audit did not start" "$(cat "$err")"
+}
