@@ -1,3 +1,4 @@
+#include <algorithm>
 #include "policy/loader.h"
 
 #include <yaml-cpp/yaml.h>
@@ -85,6 +86,17 @@ Result<RuleSpec> load_rule(const YamlContext& ctx, const Node& item) {
   auto parsed = parse_rule(text, ctx.where(kv.second));
   if (!parsed) return parsed.take_error();
   if (auto err = finish_predicates(ctx, kv.second, text, parsed->expr, *target)) return *err;
+  // Names and metadata are visible unless hidden, and the kernel answers such calls without
+  // the supervisor: a rule that would deny them could not be kept (stsh.policy(5), HIDE).
+  const bool only_metadata =
+      !target->members.empty() &&
+      std::all_of(target->members.begin(), target->members.end(),
+                  [](const AliasMember& m) { return is_metadata_read(m.nr, std::nullopt); });
+  if (only_metadata && parsed->action.verdict != Verdict::permit) {
+    return ctx.error(kv.first, "'" + *target_name +
+                                   "' reads names and metadata, which are visible unless a tree "
+                                   "is hidden: use 'hide:' in defaults to hide it");
+  }
   if (parsed->action.verdict == Verdict::permit && is_never_permitted(*target_name)) {
     return ctx.error(kv.first,
                      "'" + *target_name + "' is always denied by stsh; a policy cannot permit it");

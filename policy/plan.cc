@@ -61,6 +61,12 @@ Decision Plan::decide_one(const CommandPolicy& policy, const Call& call) const {
     }
   }
 
+  // Names and metadata: visible, whatever a rule says (the loader refuses rules that would
+  // deny them; the kernel answers them without the supervisor on the kernel route).
+  if (call.filename && access == Access::read && is_metadata_read(call.syscall, call.oflags)) {
+    return permit(kVisibleRule);
+  }
+
   // Rules first: the command's own, then those of defaults, first match wins.
   if (const CompiledRule* r = policy.own_rules().first_match(call, access)) return from_rule(*r);
   if (const CompiledRule* r = policy.default_rules().first_match(call, access))
@@ -71,7 +77,6 @@ Decision Plan::decide_one(const CommandPolicy& policy, const Call& call) const {
       return permit(kDefaultRule);
     case Access::read: {
       if (!call.filename) return default_deny();
-      if (is_metadata_read(call.syscall, call.oflags)) return permit(kVisibleRule);
       // What may be written may be read.
       if (auto id = policy.read().match_path(*call.filename))
         return permit(policy.read().origin(*id));

@@ -14,7 +14,8 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 packages=(meson ninja-build g++ pkg-config libseccomp-dev libreadline-dev libyaml-cpp-dev catch2
           clang libclang-rt-14-dev python3 rsyslog util-linux bsdutils mount passwd procps perl
           vim less git tar xz-utils findutils mawk
-          openssh-server openssh-client rsync)
+          openssh-server openssh-client rsync
+          bubblewrap firejail strace)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

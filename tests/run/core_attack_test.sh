@@ -14,6 +14,15 @@ attacks=$3
 source "$root/tests/lib/harness.sh"
 harness_init core-attack "$@"  # a private mount namespace from here on (see harness.sh)
 start_private_log
+# Both routes (docs/ARCHITECTURE.md, "Per-command confinement"): STSH_TEST_ROUTE=kernel runs a
+# private stsh-audit (STSH_AUDIT), so the kernel decides what it can say exactly and its
+# denials come back as records; supervisor makes stsh-run decide every open and stat itself.
+route_args=()
+if [[ ${STSH_TEST_ROUTE:-supervisor} == kernel ]]; then
+  start_private_audit "${STSH_AUDIT:?STSH_AUDIT names stsh-audit for the kernel route}"
+else
+  route_args=(--route supervisor)
+fi
 
 policy=$work/core.yaml
 sed "s|@DIR@|$work|g" "$root/tests/run/core.yaml" >"$policy"
@@ -21,7 +30,7 @@ mkdir -p "$work/open" "$work/ro" "$work/rw" "$work/race/ok" "$work/race/denied"
 ln -s "$work/race/denied" "$work/race/swap"
 echo probe >"$work/open/probe"
 
-confined() { "$run" --policy "$policy" -- "$@"; }
+confined() { "$run" "${route_args[@]}" --policy "$policy" -- "$@"; }
 
 # expect STATUS PATTERN CMD...: the exit status and a regex over stdout+stderr of CMD
 # confined; sets the log mark first, so `logged` sees only what CMD wrote.
