@@ -8,6 +8,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <utility>
 
 #include "shell/glob.h"
 #include "shell/parser.h"
@@ -219,7 +220,12 @@ int Shell::run_source(const std::string& text) {
     if (!interactive()) request_exit(2);
     return 2;
   }
-  return run_list(*parsed.program);
+  // The text is parsed now: every alias defined so far applies to it; those it defines are
+  // new to the command that ran it.
+  std::set<std::string> fresh = std::exchange(fresh_aliases_, {});
+  const int status = run_list(*parsed.program);
+  fresh_aliases_.merge(fresh);
+  return status;
 }
 
 int Shell::eval_text(const std::string& text) {
@@ -344,22 +350,25 @@ int Shell::read_byte(int fd, char& c) {
 int Shell::wait_for(Job* target) {
   if (target) {
     const int id = target->id;
+    // A trapped signal ends the wait at once, with 128 + its number (XCU 2.11).
     wait_until([&] {
       Job* j = jobs_.find(id);
-      return j == nullptr || j->state() == Job::State::done;
+      return j == nullptr || j->state() == Job::State::done || pending_signal() != 0;
     });
+    if (pending_signal() != 0) return 128 + pending_signal();
     Job* j = jobs_.find(id);
     if (!j) return 127;
     j->reported = true;
     return j->exit_status();
   }
   wait_until([&] {
+    if (pending_signal() != 0) return true;
     for (Job& j : jobs_.all()) {
       if (j.state() == Job::State::running) return false;
     }
     return true;
   });
-  return 0;
+  return pending_signal() != 0 ? 128 + pending_signal() : 0;
 }
 
 int Shell::finish(int status) {

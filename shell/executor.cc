@@ -20,17 +20,19 @@
 namespace stsh::shell {
 
 int Shell::run_text(const std::string& source) {
-  const ParseResult parsed = parse(source);
-  if (!parsed.ok()) {
-    warn("stsh: " + parsed.message());
-    last_status_ = 2;
-    return 2;
-  }
-  return run(*parsed.program);
+  size_t pos = 0;
+  return run_script([&](std::string& line) {
+    if (pos >= source.size()) return false;
+    const size_t nl = std::min(source.find('\n', pos), source.size());
+    line = source.substr(pos, nl - pos);
+    pos = nl + 1;
+    return true;
+  });
 }
 
 int Shell::run(const Program& program) {
   interrupted_ = false;
+  fresh_aliases_.clear();
   last_status_ = run_list(program);
   flow_ = Flow::none;
   interrupted_ = false;
@@ -46,6 +48,7 @@ int Shell::run_list(const Program& program) {
     if (exit_requested_ || flow_ != Flow::none || interrupted_ || over_warning_limit()) break;
     status = run_and_or(item, program);
     last_status_ = status;
+    run_pending_traps();
   }
   current_source_ = saved_source;
   return status;
@@ -262,8 +265,9 @@ void Shell::wait_until(const std::function<bool()>& done, int readable) {
       signalfd_siginfo info;
       while (read(signal_fd_, &info, sizeof info) == sizeof info) {
         // Ctrl-C and window changes belong to the foreground job; a hang-up or a TERM ends
-        // the session.
-        if (info.ssi_signo == SIGHUP || info.ssi_signo == SIGTERM) on_hangup();
+        // the session; a trapped signal's action waits for the foreground command.
+        const int sig = static_cast<int>(info.ssi_signo);
+        if (!take_signal(sig) && (sig == SIGHUP || sig == SIGTERM)) on_hangup();
       }
     }
     pump_.on_ready(fds, 3);
@@ -274,13 +278,7 @@ void Shell::wait_until(const std::function<bool()>& done, int readable) {
 
 bool Shell::interrupted() {
   if (!terminal_ || signal_fd_ < 0) return false;
-  if (interrupted_) return true;
-  signalfd_siginfo info;
-  pollfd p{signal_fd_, POLLIN, 0};
-  while (poll(&p, 1, 0) > 0 && read(signal_fd_, &info, sizeof info) == sizeof info) {
-    if (info.ssi_signo == SIGINT) interrupted_ = true;
-    if (info.ssi_signo == SIGHUP || info.ssi_signo == SIGTERM) on_hangup();
-  }
+  if (!interrupted_) drain_signals();
   return interrupted_;
 }
 

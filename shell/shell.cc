@@ -142,7 +142,7 @@ void Shell::set_cwd(std::string cwd) {
 
 std::optional<std::string> Shell::variable(std::string_view name) {
   if (name == "?") return std::to_string(last_status_);
-  if (name == "$") return std::to_string(getpid());
+  if (name == "$") return std::to_string(shell_pid_);
   if (name == "!") {
     if (last_background_ == 0) return std::nullopt;
     return std::to_string(last_background_);

@@ -6,6 +6,8 @@
 #pragma once
 
 #include <poll.h>
+#include <signal.h>
+#include <unistd.h>
 
 #include <map>
 #include <memory>
@@ -51,8 +53,9 @@ class Shell final : public ExpansionContext {
   Shell(const policy::Plan& plan, policy::UserInfo user, enforcer::ViolationLog& log,
         Launcher& launcher, policy::Mode mode, std::vector<std::string> environment);
 
-  // Parses and runs `source`; a syntax error is reported with its position and runs nothing
-  // (status 2, like bash).
+  // Runs `source` (stsh -c) command by command, as run_script does: what parsed runs before
+  // the next command is read, so a syntax error late in the text comes after what precedes it
+  // has run, as in dash.
   int run_text(const std::string& source);
   int run(const Program& program);
 
@@ -66,9 +69,10 @@ class Shell final : public ExpansionContext {
   void set_terminal(Terminal* terminal) { terminal_ = terminal; }
   History* history() { return history_; }
   int supervisor_event_fd() const { return supervisor_->event_fd(); }
-  // A signalfd for SIGHUP and SIGTERM (the interactive loop's): watched while commands run,
-  // so a hang-up ends the session at once even though the shell blocks those signals.
-  void set_signal_fd(int fd) { signal_fd_ = fd; }
+  // A signalfd for SIGHUP and SIGTERM (the interactive loop's, which reads `mask`): watched
+  // while commands run, so a hang-up ends the session at once even though the shell blocks
+  // those signals. Trapped signals are added to it (or to one of the shell's own).
+  void set_signal_fd(int fd, const sigset_t& mask);
   void set_history(History* history) { history_ = history; }
 
   void set_variable(const std::string& name, std::string value, bool exported = false);
@@ -98,8 +102,13 @@ class Shell final : public ExpansionContext {
   ShellOptions& options() { return options_; }
   std::string option_letters() const;  // $-
   bool interactive() const { return terminal_ != nullptr; }
+  // $$: the shell's process, also inside a subshell process.
+  pid_t shell_pid() const { return shell_pid_; }
 
   std::map<std::string, std::string>& aliases() { return aliases_; }
+  // An alias applies to commands read after the one that defined it (dash expands aliases as
+  // it parses): `alias e=echo; e hi` on one line does not use it.
+  void alias_defined(const std::string& name) { fresh_aliases_.insert(name); }
   // getopts' place inside a group of options (-abc): "OPTIND:offset".
   std::string& getopts_position() { return getopts_position_; }
 
@@ -118,8 +127,22 @@ class Shell final : public ExpansionContext {
   void set_return_status(int status) { return_status_ = status; }
 
   // Traps: the command for a condition ("EXIT", "INT", ...), empty for ignored; no entry for
-  // the default.
+  // the default. After a change, apply_traps() makes the signals' handling follow.
   std::map<std::string, std::string>& traps() { return traps_; }
+  // A signal with a trap is blocked and read from the signal descriptor, and its action runs
+  // between commands (XCU 2.11: after the foreground command ends; `wait` returns at once);
+  // an ignored one is SIG_IGN, which the commands the shell starts inherit (but the
+  // supervisor starts every command with INT, QUIT, HUP, PIPE, TSTP, TTIN, TTOU and CHLD at
+  // their defaults); the others are as the shell started with them.
+  void apply_traps();
+  // Whether `sig`, just read from a signal descriptor, is the traps' business (queued for
+  // its action, or ignored) rather than the shell's own handling.
+  bool take_signal(int sig);
+  // Reads what the signal descriptor holds and runs the actions of the trapped signals that
+  // arrived (with $? kept as it was). Not inside another trap action.
+  void run_pending_traps();
+  // The signal a `wait` was interrupted by, 0 if none (its action is pending).
+  int pending_signal() const { return pending_signals_.empty() ? 0 : *pending_signals_.begin(); }
   // Runs the EXIT trap once, at the end of the shell; returns the status to exit with.
   int finish(int status);
 
@@ -219,6 +242,11 @@ class Shell final : public ExpansionContext {
   void warn(const std::string& message);
   // The client is gone (our standard output hung up): end every job and the session.
   void on_hangup();
+  // Reads signal_fd_ without waiting: traps queued, a hang-up or TERM ends the session,
+  // Ctrl-C at a terminal interrupts.
+  void drain_signals();
+  // What one signal read from signal_fd_ does when no trap takes it.
+  void default_signal(int sig);
 
   const policy::Plan* plan_;
   policy::UserInfo user_;
@@ -238,6 +266,7 @@ class Shell final : public ExpansionContext {
   std::map<std::string, std::shared_ptr<const SimpleCommand>> functions_;
   std::map<std::string, std::string> traps_;
   std::map<std::string, std::string> aliases_;
+  std::set<std::string> fresh_aliases_;  // defined since the running command was parsed
   std::string getopts_position_;
   bool exit_trap_done_ = false;
   Flow flow_ = Flow::none;
@@ -263,12 +292,22 @@ class Shell final : public ExpansionContext {
   int line_base_ = 0;
   std::string cwd_;
   int last_status_ = 0;
+  pid_t shell_pid_ = getpid();
   pid_t last_background_ = 0;
   bool exit_requested_ = false;
   bool limit_reported_ = false;
   bool hung_up_ = false;
-  int substitution_status_ = -1;
-  int signal_fd_ = -1;  // of the last command substitution, for NAME=$(cmd)
+  int substitution_status_ = -1;  // of the last command substitution, for NAME=$(cmd)
+  int signal_fd_ = -1;
+  sigset_t signal_fd_mask_{};  // what signal_fd_ was made to read, before traps
+  UniqueFd own_signal_fd_;     // a non-interactive shell's, made for its first trap
+  sigset_t base_blocked_{};    // the signals blocked before any trap
+  bool traps_applied_ = false;
+  std::set<int> trapped_;          // signals blocked and read for their traps
+  std::map<int, struct sigaction> ignored_;  // ignored by a trap: what they were before
+  std::set<int> pending_signals_;  // arrived, action not yet run
+  bool in_trap_ = false;
+  int subshell_depth_ = 0;  // in-shell subshells being run
   int exit_status_ = 0;
 };
 

@@ -209,7 +209,8 @@ void Shell::classify(Stage& stage) {
     }
   }
   // An alias applies to a command name written as plain text.
-  if (const auto alias = aliases_.find(stage.argv[0]); alias != aliases_.end() && stage.command &&
+  if (const auto alias = aliases_.find(stage.argv[0]);
+      alias != aliases_.end() && !fresh_aliases_.count(alias->first) && stage.command &&
       !stage.command->words.empty() && stage.command->words[0].parts.size() == 1) {
     const auto* lit = std::get_if<LiteralPart>(&stage.command->words[0].parts[0]);
     if (lit && !lit->quoted) {
