@@ -315,7 +315,14 @@ int Shell::run_script(const std::function<bool(std::string&)>& next_line) {
       return 2;
     }
     line_base_ = first_line - 1;
+    line_bases_[parsed.program->source.get()] = {parsed.program->source, line_base_};
     run(*parsed.program);
+    // Kept only while something (a function's body) still holds the text.
+    std::erase_if(line_bases_, [&](const auto& entry) {
+      return entry.second.first.use_count() == 1 ||
+             (entry.first == parsed.program->source.get() &&
+              entry.second.first.use_count() == 2);
+    });
     line_base_ = 0;
   }
   if (!pending.empty()) {

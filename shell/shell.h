@@ -30,6 +30,7 @@
 #include "shell/launcher.h"
 #include "shell/shell_fs.h"
 #include "shell/terminal.h"
+#include "shell/worker.h"
 
 namespace stsh::shell {
 
@@ -219,6 +220,7 @@ class Shell final : public ExpansionContext {
   // A list: its and-or items in order, until exit, break, continue or return.
   int run_list(const Program& program);
   int run_and_or(const AndOr& item, const Program& program);
+  int run_and_or_parts(const AndOr& item, const Program& program, bool background);
   int run_pipeline(const Pipeline& pipeline, bool background, const std::string& text);
   bool prepare_stage(const SimpleCommand& command, Stage& stage);
   void start_stage(Stage& stage, pid_t& pgid, std::vector<pid_t>& pids, bool foreground_group);
@@ -230,6 +232,15 @@ class Shell final : public ExpansionContext {
   int run_function(const SimpleCommand& body, const std::vector<std::string>& argv);
   // The text of a script run in this shell (., eval, stsh FILE).
   int run_source(const std::string& text);
+  // Runs `body` in a subshell process (shell/worker.h) and returns its pid, or 0 after a
+  // message. `keep`: the descriptors body uses besides the shell's own (io_); every other
+  // one is closed there. `pgid` as LaunchSpec's (used only at a terminal).
+  pid_t start_worker(pid_t pgid, bool background, const std::vector<int>& keep,
+                     const std::function<int()>& body);
+  // The supervisor's news: for the jobs, or for the workers whose commands they are.
+  void poll_launcher();
+  // The workers' channels, after poll() (`first` as for the pump).
+  void on_workers_ready(const std::vector<pollfd>& fds, size_t first);
   // Whether the stage runs in the shell, and what it is.
   void classify(Stage& stage);
   void trace(const Stage& stage);
@@ -256,6 +267,8 @@ class Shell final : public ExpansionContext {
   ShellFs fs_;
   JobTable jobs_;
   IoPump pump_;
+  WorkerHub workers_;                       // the shell's: every worker's channel
+  std::unique_ptr<WorkerLauncher> worker_;  // in a worker: its way to the supervisor
   Terminal* terminal_ = nullptr;
   History* history_ = nullptr;
   std::map<std::string, Variable> variables_;
@@ -290,6 +303,9 @@ class Shell final : public ExpansionContext {
   const std::string* current_source_ = nullptr;
   size_t current_offset_ = 0;
   int line_base_ = 0;
+  // The line each command of a script starts on, by its text: a function defined on line 4
+  // says so when it is called from line 7. The texts are held, so no address is reused.
+  std::map<const std::string*, std::pair<std::shared_ptr<const std::string>, int>> line_bases_;
   std::string cwd_;
   int last_status_ = 0;
   pid_t shell_pid_ = getpid();

@@ -410,7 +410,7 @@ void Shell::start_stage(Stage& stage, pid_t& pgid, std::vector<pid_t>& pids,
   if (!d.permitted() || d.log) {
     const enforcer::Violation v =
         shell_violation(call, d, mode_ == policy::Mode::audit && !d.permitted());
-    log_->record(v);
+    fs_.record(v);
     if (!d.permitted() && !v.audit) {
       const policy::Decision shown{d.verdict, d.error, /* log= */ false, d.rule};
       warn("stsh: " + printable(name) + ": not permitted by the policy (" + policy::describe(shown) +
