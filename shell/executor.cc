@@ -1,6 +1,6 @@
 // Programs, and-or lists and pipelines. Stages are prepared (expanded, redirected) and started
-// left to right; builtins run in the shell with their output buffered and fed to the pipe they
-// write to, external commands are launched through the supervisor.
+// left to right; external commands are launched through the supervisor, a stage run by the
+// shell beside others runs in a subshell process (shell/worker.h).
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>

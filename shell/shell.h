@@ -1,8 +1,10 @@
 // The shell's state and its executor: what a parsed Program does. Every external command is
 // launched through the supervisor under the login's policy; what the shell does itself
-// (redirections, cd, globbing) goes through ShellFs under the same policy. The shell never
-// forks on its own: a builtin runs in the shell and its output is buffered, so a builtin in a
-// pipeline cannot block the shell while the commands it feeds wait for the supervisor.
+// (redirections, cd, globbing) goes through ShellFs under the same policy. A builtin run in
+// the shell has its output fed through the pump, so it cannot block the shell while the
+// commands it feeds wait for the supervisor; what must run beside the shell (a pipeline's
+// in-shell stages, background compound commands) runs in a subshell process that cannot
+// exec and launches through the shell (shell/worker.h).
 #pragma once
 
 #include <poll.h>

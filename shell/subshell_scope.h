@@ -10,10 +10,10 @@
 
 namespace stsh::shell {
 
-// What a subshell would keep to itself: a subshell ( ... ), a command substitution or a
-// pipeline of several stages runs in the shell (stsh never forks: the shell is the supervisor
-// of everything it starts), so its cd, variables, functions, options, traps, positional
-// parameters, aliases and `exec` redirections are undone after.
+// What a subshell would keep to itself: a subshell ( ... ), a command substitution, or the
+// preparation of a pipeline of several stages (whose stages then run in subshell processes)
+// runs in the shell, so its cd, variables, functions, options, traps, positional parameters,
+// aliases and `exec` redirections are undone after.
 class Shell::SubshellScope {
  public:
   explicit SubshellScope(Shell& shell)
