@@ -179,6 +179,7 @@ int Shell::run_function(const SimpleCommand& body, const std::vector<std::string
   }
   std::vector<std::string> saved(argv.begin() + 1, argv.end());
   std::swap(saved, positional_);
+  std::string saved_getopts = std::exchange(getopts_position_, kFunctionStart);
   locals_.emplace_back();
   const int saved_loops = loop_depth_;
   loop_depth_ = 0;
@@ -210,6 +211,7 @@ int Shell::run_function(const SimpleCommand& body, const std::vector<std::string
   }
   locals_.pop_back();
   std::swap(saved, positional_);
+  getopts_position_ = std::move(saved_getopts);
   return status;
 }
 

@@ -38,6 +38,9 @@ namespace stsh::shell {
 
 class History;
 
+// getopts' position at the start of a function call: its first argument, whatever OPTIND says.
+inline constexpr const char* kFunctionStart = "function";
+
 // The options of `set` (XCU 2.14 set): -e -u -x -f -C, and -v accepted and ignored.
 struct ShellOptions {
   bool errexit = false;    // -e
@@ -112,7 +115,7 @@ class Shell final : public ExpansionContext {
   // An alias applies to commands read after the one that defined it (dash expands aliases as
   // it parses): `alias e=echo; e hi` on one line does not use it.
   void alias_defined(const std::string& name) { fresh_aliases_.insert(name); }
-  // getopts' place inside a group of options (-abc): "OPTIND:offset".
+  // getopts' place inside a group of options (-abc): "OPTIND:offset", or kFunctionStart.
   std::string& getopts_position() { return getopts_position_; }
 
   // Functions.
