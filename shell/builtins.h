@@ -62,6 +62,7 @@ STSH_BUILTIN(return);
 STSH_BUILTIN(set);
 STSH_BUILTIN(shift);
 STSH_BUILTIN(test);
+STSH_BUILTIN(times);
 STSH_BUILTIN(trap);
 STSH_BUILTIN(type);
 STSH_BUILTIN(umask);

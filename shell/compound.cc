@@ -8,6 +8,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <utility>
 
 #include "shell/glob.h"
 #include "shell/parser.h"
@@ -178,6 +179,7 @@ int Shell::run_function(const SimpleCommand& body, const std::vector<std::string
   }
   std::vector<std::string> saved(argv.begin() + 1, argv.end());
   std::swap(saved, positional_);
+  std::string saved_getopts = std::exchange(getopts_position_, kFunctionStart);
   locals_.emplace_back();
   const int saved_loops = loop_depth_;
   loop_depth_ = 0;
@@ -209,6 +211,7 @@ int Shell::run_function(const SimpleCommand& body, const std::vector<std::string
   }
   locals_.pop_back();
   std::swap(saved, positional_);
+  getopts_position_ = std::move(saved_getopts);
   return status;
 }
 
@@ -219,7 +222,12 @@ int Shell::run_source(const std::string& text) {
     if (!interactive()) request_exit(2);
     return 2;
   }
-  return run_list(*parsed.program);
+  // The text is parsed now: every alias defined so far applies to it; those it defines are
+  // new to the command that ran it.
+  std::set<std::string> fresh = std::exchange(fresh_aliases_, {});
+  const int status = run_list(*parsed.program);
+  fresh_aliases_.merge(fresh);
+  return status;
 }
 
 int Shell::eval_text(const std::string& text) {
@@ -309,7 +317,14 @@ int Shell::run_script(const std::function<bool(std::string&)>& next_line) {
       return 2;
     }
     line_base_ = first_line - 1;
+    line_bases_[parsed.program->source.get()] = {parsed.program->source, line_base_};
     run(*parsed.program);
+    // Kept only while something (a function's body) still holds the text.
+    std::erase_if(line_bases_, [&](const auto& entry) {
+      return entry.second.first.use_count() == 1 ||
+             (entry.first == parsed.program->source.get() &&
+              entry.second.first.use_count() == 2);
+    });
     line_base_ = 0;
   }
   if (!pending.empty()) {
@@ -344,22 +359,25 @@ int Shell::read_byte(int fd, char& c) {
 int Shell::wait_for(Job* target) {
   if (target) {
     const int id = target->id;
+    // A trapped signal ends the wait at once, with 128 + its number (XCU 2.11).
     wait_until([&] {
       Job* j = jobs_.find(id);
-      return j == nullptr || j->state() == Job::State::done;
+      return j == nullptr || j->state() == Job::State::done || pending_signal() != 0;
     });
+    if (pending_signal() != 0) return 128 + pending_signal();
     Job* j = jobs_.find(id);
     if (!j) return 127;
     j->reported = true;
     return j->exit_status();
   }
   wait_until([&] {
+    if (pending_signal() != 0) return true;
     for (Job& j : jobs_.all()) {
       if (j.state() == Job::State::running) return false;
     }
     return true;
   });
-  return 0;
+  return pending_signal() != 0 ? 128 + pending_signal() : 0;
 }
 
 int Shell::finish(int status) {

@@ -1,6 +1,6 @@
 // Programs, and-or lists and pipelines. Stages are prepared (expanded, redirected) and started
-// left to right; builtins run in the shell with their output buffered and fed to the pipe they
-// write to, external commands are launched through the supervisor.
+// left to right; external commands are launched through the supervisor, a stage run by the
+// shell beside others runs in a subshell process (shell/worker.h).
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -20,17 +20,19 @@
 namespace stsh::shell {
 
 int Shell::run_text(const std::string& source) {
-  const ParseResult parsed = parse(source);
-  if (!parsed.ok()) {
-    warn("stsh: " + parsed.message());
-    last_status_ = 2;
-    return 2;
-  }
-  return run(*parsed.program);
+  size_t pos = 0;
+  return run_script([&](std::string& line) {
+    if (pos >= source.size()) return false;
+    const size_t nl = std::min(source.find('\n', pos), source.size());
+    line = source.substr(pos, nl - pos);
+    pos = nl + 1;
+    return true;
+  });
 }
 
 int Shell::run(const Program& program) {
   interrupted_ = false;
+  fresh_aliases_.clear();
   last_status_ = run_list(program);
   flow_ = Flow::none;
   interrupted_ = false;
@@ -46,6 +48,7 @@ int Shell::run_list(const Program& program) {
     if (exit_requested_ || flow_ != Flow::none || interrupted_ || over_warning_limit()) break;
     status = run_and_or(item, program);
     last_status_ = status;
+    run_pending_traps();
   }
   current_source_ = saved_source;
   return status;
@@ -62,15 +65,26 @@ bool is_plain_compound(const Pipeline& p) {
 }  // namespace
 
 int Shell::run_and_or(const AndOr& item, const Program& program) {
-  if (item.background && !item.rest.empty()) {
-    warn("stsh: a list with && or || cannot run in the background; run its parts one by one");
-    return 2;
+  if (!item.background || item.rest.empty()) {
+    return run_and_or_parts(item, program, item.background);
   }
+  // cmd1 && cmd2 &: the whole list in a subshell process, as dash forks one.
+  const std::string text(program.text(item.range));
+  const pid_t pid = start_worker(terminal_ ? 0 : enforcer::kSameGroup, /* background= */ true,
+                                 {}, [&] { return run_and_or_parts(item, program, false); });
+  if (pid == 0) return 1;
+  const int id = jobs_.add(terminal_ ? pid : getpgrp(), text, {pid}, true).id;
+  last_background_ = pid;
+  if (terminal_) warn("[" + std::to_string(id) + "] " + std::to_string(pid));
+  return 0;
+}
+
+int Shell::run_and_or_parts(const AndOr& item, const Program& program, bool background) {
   const std::string text(program.text(item.range));
   // set -e does not apply to the parts of a && or || list before the last (XCU 2.14 set -e).
   const bool has_rest = !item.rest.empty();
   if (has_rest) ++errexit_suppressed_;
-  int status = run_pipeline(item.first, item.background, text);
+  int status = run_pipeline(item.first, background, text);
   const Pipeline* last = &item.first;
   for (size_t i = 0; i < item.rest.size(); ++i) {
     const AndOrTail& tail = item.rest[i];
@@ -97,7 +111,7 @@ int Shell::run_and_or(const AndOr& item, const Program& program) {
 int Shell::run_pipeline(const Pipeline& pipeline, bool background, const std::string& text) {
   const size_t n = pipeline.commands.size();
   std::optional<SubshellScope> scope;
-  if (n > 1) scope.emplace(*this);
+  if (n > 1 || background) scope.emplace(*this);
   if (pipeline.negated) ++errexit_suppressed_;
   struct Unsuppress {
     Shell& s;
@@ -152,31 +166,42 @@ int Shell::run_pipeline(const Pipeline& pipeline, bool background, const std::st
   for (size_t i = 0; i < n; ++i) {
     if (!stages[i].in_shell() || stages[i].failed) done_with(i);
   }
-  // A compound command or function feeding another stage run here collects its output first
-  // (its commands would otherwise fill the pipe before anything reads it).
+  // Builtins, functions and compound commands beside other stages, or in the background, run
+  // in subshell processes (shell/worker.h), so that they stream: a stage that writes without
+  // end (`while true; do echo y; done | head -1`) blocks on its pipe, not the shell. Alone in
+  // the foreground, they run in the shell (cd, assignments, functions' effects stay).
   for (size_t i = 0; i < n && !exit_requested_; ++i) {
     Stage& stage = stages[i];
     if (stage.failed || !stage.in_shell()) continue;
-    const bool collect = i + 1 < n && stages[i + 1].in_shell() &&
-                         (stage.kind == Stage::Kind::compound || stage.kind == Stage::Kind::function);
-    std::string collected;
-    int p[2] = {-1, -1};
-    if (collect && pipe2(p, O_CLOEXEC) == 0) {
-      for (auto& [fd, ours] : stage.fds) {
-        if (ours == writers[i].get()) ours = p[1];
+    if (n == 1 && !background) {
+      run_in_shell(stage);
+      done_with(i);
+      continue;
+    }
+    std::vector<int> keep;
+    for (const auto& [number, ours] : stage.fds) keep.push_back(ours);
+    for (const UniqueFd& fd : stage.owned) keep.push_back(fd.get());
+    const pid_t group = terminal_ ? pgid : enforcer::kSameGroup;
+    const pid_t pid = start_worker(group, background, keep, [&stage, this] {
+      stage.feedable.clear();
+      run_in_shell(stage);
+      return stage.status;
+    });
+    if (pid > 0) {
+      stage.pid = pid;
+      if (pgid == 0) {
+        pgid = terminal_ ? pid : getpgrp();
+        if (terminal_ && !background) terminal_->give_to(pgid);
       }
-      stage.feedable.insert(p[1]);
-      stage.owned.emplace_back(p[1]);
-      pump_.collect(UniqueFd(p[0]), &collected);
+    } else {
+      stage.status = 1;
     }
-    run_in_shell(stage);
-    if (p[1] >= 0) {
-      stage.owned.clear();
-      wait_until([&] { return !pump_.collecting(&collected); });
-      pump_.feed(UniqueFd(fcntl(writers[i].get(), F_DUPFD_CLOEXEC, 3)), std::move(collected));
-    }
-    if (n > 1) exit_requested_ = exit_requested_ && (hung_up_ || limit_reported_);
     done_with(i);
+  }
+  // The job's processes in the order of their stages: its status is the last one's.
+  pids.clear();
+  for (const Stage& stage : stages) {
+    if (stage.pid > 0) pids.push_back(stage.pid);
   }
   const Stage& last_stage = stages[n - 1];
   int status = last_stage.status;
@@ -250,22 +275,23 @@ void Shell::wait_until(const std::function<bool()>& done, int readable) {
     std::vector<pollfd> fds{
         {supervisor_->event_fd(), POLLIN, 0}, {STDOUT_FILENO, 0, 0}, {signal_fd_, POLLIN, 0}};
     if (terminal_) fds[1].fd = -1;
+    workers_.add_to(fds);
     pump_.add_to(fds);
     // What `read` waits for: done() looks at it again.
     if (readable >= 0) fds.push_back({readable, POLLIN, 0});
     if (poll(fds.data(), fds.size(), -1) < 0 && errno != EINTR) break;
-    if (fds[0].revents & POLLIN) {
-      for (const enforcer::ProcessEvent& e : supervisor_->poll()) jobs_.update(e);
-    }
+    if (fds[0].revents & POLLIN) poll_launcher();
     if (fds[1].revents & (POLLHUP | POLLERR)) on_hangup();
     if (fds[2].revents & POLLIN) {
       signalfd_siginfo info;
       while (read(signal_fd_, &info, sizeof info) == sizeof info) {
         // Ctrl-C and window changes belong to the foreground job; a hang-up or a TERM ends
-        // the session.
-        if (info.ssi_signo == SIGHUP || info.ssi_signo == SIGTERM) on_hangup();
+        // the session; a trapped signal's action waits for the foreground command.
+        const int sig = static_cast<int>(info.ssi_signo);
+        if (!take_signal(sig) && (sig == SIGHUP || sig == SIGTERM)) on_hangup();
       }
     }
+    on_workers_ready(fds, 3);
     pump_.on_ready(fds, 3);
     // The limit holds inside a long command too: it ends with the session.
     if (over_warning_limit()) kill_jobs();
@@ -274,17 +300,12 @@ void Shell::wait_until(const std::function<bool()>& done, int readable) {
 
 bool Shell::interrupted() {
   if (!terminal_ || signal_fd_ < 0) return false;
-  if (interrupted_) return true;
-  signalfd_siginfo info;
-  pollfd p{signal_fd_, POLLIN, 0};
-  while (poll(&p, 1, 0) > 0 && read(signal_fd_, &info, sizeof info) == sizeof info) {
-    if (info.ssi_signo == SIGINT) interrupted_ = true;
-    if (info.ssi_signo == SIGHUP || info.ssi_signo == SIGTERM) on_hangup();
-  }
+  if (!interrupted_) drain_signals();
   return interrupted_;
 }
 
 void Shell::kill_jobs() {
+  workers_.kill_all();
   for (Job& job : jobs_.all()) {
     for (const Job::Process& p : job.processes) {
       if (p.state != Job::State::done) kill(p.pid, SIGKILL);
@@ -293,10 +314,22 @@ void Shell::kill_jobs() {
 }
 
 void Shell::on_hangup() {
-  if (!exit_requested_) log_->event("hangup");
+  // A worker's copy of the log is not the session's: the shell records the hang-up.
+  if (!exit_requested_ && !worker_) log_->event("hangup");
   hung_up_ = true;
   request_exit(129);
   kill_jobs();
+}
+
+void Shell::poll_launcher() {
+  for (const enforcer::ProcessEvent& e : workers_.route(supervisor_->poll())) jobs_.update(e);
+}
+
+void Shell::on_workers_ready(const std::vector<pollfd>& fds, size_t first) {
+  std::vector<enforcer::ProcessEvent> ended;
+  workers_.on_ready(fds, first, *supervisor_, plan_->login(),
+                    [this](const enforcer::Violation& v) { fs_.record(v); }, ended);
+  for (const enforcer::ProcessEvent& e : ended) jobs_.update(e);
 }
 
 void Shell::service_background() {
@@ -308,13 +341,13 @@ void Shell::service_background() {
 
 void Shell::add_background_fds(std::vector<pollfd>& fds) const {
   fds.push_back({supervisor_->event_fd(), POLLIN, 0});
+  workers_.add_to(fds);
   pump_.add_to(fds);
 }
 
 void Shell::on_background_ready(const std::vector<pollfd>& fds, size_t first) {
-  if (fds[first].revents & POLLIN) {
-    for (const enforcer::ProcessEvent& e : supervisor_->poll()) jobs_.update(e);
-  }
+  if (fds[first].revents & POLLIN) poll_launcher();
+  on_workers_ready(fds, first + 1);
   pump_.on_ready(fds, first + 1);
   if (over_warning_limit()) kill_jobs();
 }

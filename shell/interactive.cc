@@ -112,13 +112,14 @@ int run_interactive(Shell& shell, Terminal& terminal, History& history) {
   sigaddset(&mask, SIGTERM);
   sigprocmask(SIG_BLOCK, &mask, nullptr);
   const int sigfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
-  shell.set_signal_fd(sigfd);
+  shell.set_signal_fd(sigfd, mask);
 
   const std::string format = session.prompt.empty() ? kDefaultPrompt : session.prompt;
   std::string pending;  // the lines of an incomplete command so far
   auto last_input = std::chrono::steady_clock::now();
   for (;;) {
     shell.service_background();
+    shell.run_pending_traps();
     say(shell.finished_jobs_report());
     if (shell.over_warning_limit()) return shell.exit_status();
     if (shell.exit_requested()) return shell.exit_status();
@@ -147,8 +148,10 @@ int run_interactive(Shell& shell, Terminal& terminal, History& history) {
       if (fds[1].revents & POLLIN) {
         signalfd_siginfo info;
         while (read(sigfd, &info, sizeof info) == sizeof info) {
-          if (info.ssi_signo == SIGWINCH) {
-            rl_resize_terminal();
+          if (info.ssi_signo == SIGWINCH) rl_resize_terminal();
+          // A trapped signal's action runs before the next prompt; an ignored one is gone.
+          if (shell.take_signal(static_cast<int>(info.ssi_signo)) ||
+              info.ssi_signo == SIGWINCH) {
             continue;
           }
           if (info.ssi_signo == SIGHUP || info.ssi_signo == SIGTERM) {

@@ -57,6 +57,18 @@ bool IoPump::feeding(int fd) const {
   });
 }
 
+void IoPump::add_fds(std::vector<int>& fds) const {
+  for (const Feed& f : feeds_) fds.push_back(f.fd.get());
+  for (const Collect& c : collects_) fds.push_back(c.fd.get());
+}
+
+void IoPump::abandon() {
+  for (Feed& f : feeds_) (void)f.fd.release();
+  for (Collect& c : collects_) (void)c.fd.release();
+  feeds_.clear();
+  collects_.clear();
+}
+
 void IoPump::collect(UniqueFd fd, std::string* into) {
   set_nonblocking(fd.get());
   collects_.push_back({std::move(fd), into});

@@ -26,6 +26,11 @@ class IoPump {
   // Whether data is still on its way into the pipe `fd` names.
   [[nodiscard]] bool feeding(int fd) const;
   [[nodiscard]] bool empty() const { return feeds_.empty() && collects_.empty(); }
+  // In a new subshell process: the shell's feeds and collections are not ours (their
+  // descriptors are closed already).
+  void abandon();
+  // The descriptors it holds.
+  void add_fds(std::vector<int>& fds) const;
 
   // Appends the descriptors to poll; on_ready then takes the results from `first` on.
   void add_to(std::vector<pollfd>& fds) const;

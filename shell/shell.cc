@@ -142,7 +142,7 @@ void Shell::set_cwd(std::string cwd) {
 
 std::optional<std::string> Shell::variable(std::string_view name) {
   if (name == "?") return std::to_string(last_status_);
-  if (name == "$") return std::to_string(getpid());
+  if (name == "$") return std::to_string(shell_pid_);
   if (name == "!") {
     if (last_background_ == 0) return std::nullopt;
     return std::to_string(last_background_);
@@ -166,7 +166,9 @@ std::optional<std::string> Shell::variable(std::string_view name) {
   }
   if (name == "LINENO" && !variables_.count("LINENO")) {
     // The line of the command being run, in the text it came from.
-    return std::to_string(line_base_ + current_line());
+    const auto base = line_bases_.find(current_source_);
+    return std::to_string((base != line_bases_.end() ? base->second.second : line_base_) +
+                          current_line());
   }
   const auto it = variables_.find(std::string(name));
   if (it == variables_.end() || !it->second.set) return std::nullopt;
@@ -185,7 +187,7 @@ enforcer::ProgramLookup Shell::lookup(const std::string& name) const {
 bool Shell::over_warning_limit() {
   const unsigned limit = plan_->session().warning_limit;
   if (limit == 0 || log_->violations() < limit) return false;
-  if (!limit_reported_) {
+  if (!limit_reported_ && !worker_) {
     limit_reported_ = true;
     warn("stsh: " + std::to_string(log_->violations()) +
          " policy violations in this session (the limit is " + std::to_string(limit) +

@@ -1,11 +1,15 @@
 // The shell's state and its executor: what a parsed Program does. Every external command is
 // launched through the supervisor under the login's policy; what the shell does itself
-// (redirections, cd, globbing) goes through ShellFs under the same policy. The shell never
-// forks on its own: a builtin runs in the shell and its output is buffered, so a builtin in a
-// pipeline cannot block the shell while the commands it feeds wait for the supervisor.
+// (redirections, cd, globbing) goes through ShellFs under the same policy. A builtin run in
+// the shell has its output fed through the pump, so it cannot block the shell while the
+// commands it feeds wait for the supervisor; what must run beside the shell (a pipeline's
+// in-shell stages, background compound commands) runs in a subshell process that cannot
+// exec and launches through the shell (shell/worker.h).
 #pragma once
 
 #include <poll.h>
+#include <signal.h>
+#include <unistd.h>
 
 #include <map>
 #include <memory>
@@ -28,10 +32,14 @@
 #include "shell/launcher.h"
 #include "shell/shell_fs.h"
 #include "shell/terminal.h"
+#include "shell/worker.h"
 
 namespace stsh::shell {
 
 class History;
+
+// getopts' position at the start of a function call: its first argument, whatever OPTIND says.
+inline constexpr const char* kFunctionStart = "function";
 
 // The options of `set` (XCU 2.14 set): -e -u -x -f -C, and -v accepted and ignored.
 struct ShellOptions {
@@ -51,8 +59,9 @@ class Shell final : public ExpansionContext {
   Shell(const policy::Plan& plan, policy::UserInfo user, enforcer::ViolationLog& log,
         Launcher& launcher, policy::Mode mode, std::vector<std::string> environment);
 
-  // Parses and runs `source`; a syntax error is reported with its position and runs nothing
-  // (status 2, like bash).
+  // Runs `source` (stsh -c) command by command, as run_script does: what parsed runs before
+  // the next command is read, so a syntax error late in the text comes after what precedes it
+  // has run, as in dash.
   int run_text(const std::string& source);
   int run(const Program& program);
 
@@ -66,9 +75,10 @@ class Shell final : public ExpansionContext {
   void set_terminal(Terminal* terminal) { terminal_ = terminal; }
   History* history() { return history_; }
   int supervisor_event_fd() const { return supervisor_->event_fd(); }
-  // A signalfd for SIGHUP and SIGTERM (the interactive loop's): watched while commands run,
-  // so a hang-up ends the session at once even though the shell blocks those signals.
-  void set_signal_fd(int fd) { signal_fd_ = fd; }
+  // A signalfd for SIGHUP and SIGTERM (the interactive loop's, which reads `mask`): watched
+  // while commands run, so a hang-up ends the session at once even though the shell blocks
+  // those signals. Trapped signals are added to it (or to one of the shell's own).
+  void set_signal_fd(int fd, const sigset_t& mask);
   void set_history(History* history) { history_ = history; }
 
   void set_variable(const std::string& name, std::string value, bool exported = false);
@@ -98,9 +108,14 @@ class Shell final : public ExpansionContext {
   ShellOptions& options() { return options_; }
   std::string option_letters() const;  // $-
   bool interactive() const { return terminal_ != nullptr; }
+  // $$: the shell's process, also inside a subshell process.
+  pid_t shell_pid() const { return shell_pid_; }
 
   std::map<std::string, std::string>& aliases() { return aliases_; }
-  // getopts' place inside a group of options (-abc): "OPTIND:offset".
+  // An alias applies to commands read after the one that defined it (dash expands aliases as
+  // it parses): `alias e=echo; e hi` on one line does not use it.
+  void alias_defined(const std::string& name) { fresh_aliases_.insert(name); }
+  // getopts' place inside a group of options (-abc): "OPTIND:offset", or kFunctionStart.
   std::string& getopts_position() { return getopts_position_; }
 
   // Functions.
@@ -118,8 +133,22 @@ class Shell final : public ExpansionContext {
   void set_return_status(int status) { return_status_ = status; }
 
   // Traps: the command for a condition ("EXIT", "INT", ...), empty for ignored; no entry for
-  // the default.
+  // the default. After a change, apply_traps() makes the signals' handling follow.
   std::map<std::string, std::string>& traps() { return traps_; }
+  // A signal with a trap is blocked and read from the signal descriptor, and its action runs
+  // between commands (XCU 2.11: after the foreground command ends; `wait` returns at once);
+  // an ignored one is SIG_IGN, which the commands the shell starts inherit (but the
+  // supervisor starts every command with INT, QUIT, HUP, PIPE, TSTP, TTIN, TTOU and CHLD at
+  // their defaults); the others are as the shell started with them.
+  void apply_traps();
+  // Whether `sig`, just read from a signal descriptor, is the traps' business (queued for
+  // its action, or ignored) rather than the shell's own handling.
+  bool take_signal(int sig);
+  // Reads what the signal descriptor holds and runs the actions of the trapped signals that
+  // arrived (with $? kept as it was). Not inside another trap action.
+  void run_pending_traps();
+  // The signal a `wait` was interrupted by, 0 if none (its action is pending).
+  int pending_signal() const { return pending_signals_.empty() ? 0 : *pending_signals_.begin(); }
   // Runs the EXIT trap once, at the end of the shell; returns the status to exit with.
   int finish(int status);
 
@@ -196,6 +225,7 @@ class Shell final : public ExpansionContext {
   // A list: its and-or items in order, until exit, break, continue or return.
   int run_list(const Program& program);
   int run_and_or(const AndOr& item, const Program& program);
+  int run_and_or_parts(const AndOr& item, const Program& program, bool background);
   int run_pipeline(const Pipeline& pipeline, bool background, const std::string& text);
   bool prepare_stage(const SimpleCommand& command, Stage& stage);
   void start_stage(Stage& stage, pid_t& pgid, std::vector<pid_t>& pids, bool foreground_group);
@@ -207,6 +237,15 @@ class Shell final : public ExpansionContext {
   int run_function(const SimpleCommand& body, const std::vector<std::string>& argv);
   // The text of a script run in this shell (., eval, stsh FILE).
   int run_source(const std::string& text);
+  // Runs `body` in a subshell process (shell/worker.h) and returns its pid, or 0 after a
+  // message. `keep`: the descriptors body uses besides the shell's own (io_); every other
+  // one is closed there. `pgid` as LaunchSpec's (used only at a terminal).
+  pid_t start_worker(pid_t pgid, bool background, const std::vector<int>& keep,
+                     const std::function<int()>& body);
+  // The supervisor's news: for the jobs, or for the workers whose commands they are.
+  void poll_launcher();
+  // The workers' channels, after poll() (`first` as for the pump).
+  void on_workers_ready(const std::vector<pollfd>& fds, size_t first);
   // Whether the stage runs in the shell, and what it is.
   void classify(Stage& stage);
   void trace(const Stage& stage);
@@ -219,6 +258,11 @@ class Shell final : public ExpansionContext {
   void warn(const std::string& message);
   // The client is gone (our standard output hung up): end every job and the session.
   void on_hangup();
+  // Reads signal_fd_ without waiting: traps queued, a hang-up or TERM ends the session,
+  // Ctrl-C at a terminal interrupts.
+  void drain_signals();
+  // What one signal read from signal_fd_ does when no trap takes it.
+  void default_signal(int sig);
 
   const policy::Plan* plan_;
   policy::UserInfo user_;
@@ -228,6 +272,8 @@ class Shell final : public ExpansionContext {
   ShellFs fs_;
   JobTable jobs_;
   IoPump pump_;
+  WorkerHub workers_;                       // the shell's: every worker's channel
+  std::unique_ptr<WorkerLauncher> worker_;  // in a worker: its way to the supervisor
   Terminal* terminal_ = nullptr;
   History* history_ = nullptr;
   std::map<std::string, Variable> variables_;
@@ -238,6 +284,7 @@ class Shell final : public ExpansionContext {
   std::map<std::string, std::shared_ptr<const SimpleCommand>> functions_;
   std::map<std::string, std::string> traps_;
   std::map<std::string, std::string> aliases_;
+  std::set<std::string> fresh_aliases_;  // defined since the running command was parsed
   std::string getopts_position_;
   bool exit_trap_done_ = false;
   Flow flow_ = Flow::none;
@@ -261,14 +308,27 @@ class Shell final : public ExpansionContext {
   const std::string* current_source_ = nullptr;
   size_t current_offset_ = 0;
   int line_base_ = 0;
+  // The line each command of a script starts on, by its text: a function defined on line 4
+  // says so when it is called from line 7. The texts are held, so no address is reused.
+  std::map<const std::string*, std::pair<std::shared_ptr<const std::string>, int>> line_bases_;
   std::string cwd_;
   int last_status_ = 0;
+  pid_t shell_pid_ = getpid();
   pid_t last_background_ = 0;
   bool exit_requested_ = false;
   bool limit_reported_ = false;
   bool hung_up_ = false;
-  int substitution_status_ = -1;
-  int signal_fd_ = -1;  // of the last command substitution, for NAME=$(cmd)
+  int substitution_status_ = -1;  // of the last command substitution, for NAME=$(cmd)
+  int signal_fd_ = -1;
+  sigset_t signal_fd_mask_{};  // what signal_fd_ was made to read, before traps
+  UniqueFd own_signal_fd_;     // a non-interactive shell's, made for its first trap
+  sigset_t base_blocked_{};    // the signals blocked before any trap
+  bool traps_applied_ = false;
+  std::set<int> trapped_;          // signals blocked and read for their traps
+  std::map<int, struct sigaction> ignored_;  // ignored by a trap: what they were before
+  std::set<int> pending_signals_;  // arrived, action not yet run
+  bool in_trap_ = false;
+  int subshell_depth_ = 0;  // in-shell subshells being run
   int exit_status_ = 0;
 };
 

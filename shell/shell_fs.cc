@@ -54,7 +54,7 @@ bool ShellFs::permitted(const std::string& canonical, int flags, unsigned mode, 
   if (is_own_proc(canonical)) d = policy::Decision{policy::Verdict::deny, EACCES, true, "default"};
   const bool audit = mode_ == policy::Mode::audit && !d.permitted();
   if (report == Report::log && (d.log || !d.permitted())) {
-    log_->record(shell_violation(call, d, audit));
+    record(shell_violation(call, d, audit));
   }
   if (d.permitted() || audit) return true;
   err = FsError{d.error ? d.error : EACCES, std::string(d.rule)};
@@ -118,7 +118,7 @@ bool ShellFs::decided(const policy::Call& call, FsError& err) {
     d = policy::Decision{policy::Verdict::deny, EACCES, true, "default"};
   }
   const bool audit = mode_ == policy::Mode::audit && !d.permitted();
-  if (d.log || !d.permitted()) log_->record(shell_violation(call, d, audit));
+  if (d.log || !d.permitted()) record(shell_violation(call, d, audit));
   if (!d.permitted() && !audit) {
     err = FsError{d.error ? d.error : EACCES, std::string(d.rule)};
     return false;

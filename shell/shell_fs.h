@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -55,6 +56,15 @@ class ShellFs {
   // Whether creating or writing `path` would be permitted (no record): the history file.
   bool may_write(const std::string& path);
 
+  // Where records go instead of the log: a subshell process sends them to the shell.
+  void set_recorder(std::function<void(const enforcer::Violation&)> recorder) {
+    recorder_ = std::move(recorder);
+  }
+  void record(const enforcer::Violation& v) {
+    if (recorder_) recorder_(v);
+    else log_->record(v);
+  }
+
  private:
   // The decision about `call` (a canonical path, under the login's policy), recorded; false
   // with `err` set when it is denied.
@@ -66,6 +76,7 @@ class ShellFs {
   const policy::Plan* plan_;
   enforcer::ViolationLog* log_;
   policy::Mode mode_;
+  std::function<void(const enforcer::Violation&)> recorder_;
 };
 
 // The record of a decision about something the shell itself does (entry "(login)").

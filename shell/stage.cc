@@ -209,7 +209,8 @@ void Shell::classify(Stage& stage) {
     }
   }
   // An alias applies to a command name written as plain text.
-  if (const auto alias = aliases_.find(stage.argv[0]); alias != aliases_.end() && stage.command &&
+  if (const auto alias = aliases_.find(stage.argv[0]);
+      alias != aliases_.end() && !fresh_aliases_.count(alias->first) && stage.command &&
       !stage.command->words.empty() && stage.command->words[0].parts.size() == 1) {
     const auto* lit = std::get_if<LiteralPart>(&stage.command->words[0].parts[0]);
     if (lit && !lit->quoted) {
@@ -409,7 +410,7 @@ void Shell::start_stage(Stage& stage, pid_t& pgid, std::vector<pid_t>& pids,
   if (!d.permitted() || d.log) {
     const enforcer::Violation v =
         shell_violation(call, d, mode_ == policy::Mode::audit && !d.permitted());
-    log_->record(v);
+    fs_.record(v);
     if (!d.permitted() && !v.audit) {
       const policy::Decision shown{d.verdict, d.error, /* log= */ false, d.rule};
       warn("stsh: " + printable(name) + ": not permitted by the policy (" + policy::describe(shown) +

@@ -92,15 +92,7 @@ int run_script_file(Shell& shell, const std::string& path) {
     std::cerr << "stsh: " << path << ": file too large\n";
     return 126;
   }
-  const std::string& text = *contents;
-  size_t pos = 0;
-  return shell.run_script([&](std::string& line) {
-    if (pos >= text.size()) return false;
-    const size_t nl = std::min(text.find('\n', pos), text.size());
-    line = text.substr(pos, nl - pos);
-    pos = nl + 1;
-    return true;
-  });
+  return shell.run_text(*contents);
 }
 
 // The shell's own process environment — what readline and ncurses read while the shell (the

@@ -10,10 +10,10 @@
 
 namespace stsh::shell {
 
-// What a subshell would keep to itself: a subshell ( ... ), a command substitution or a
-// pipeline of several stages runs in the shell (stsh never forks: the shell is the supervisor
-// of everything it starts), so its cd, variables, functions, options, traps, positional
-// parameters, aliases and `exec` redirections are undone after.
+// What a subshell would keep to itself: a subshell ( ... ), a command substitution, or the
+// preparation of a pipeline of several stages (whose stages then run in subshell processes)
+// runs in the shell, so its cd, variables, functions, options, traps, positional parameters,
+// aliases and `exec` redirections are undone after.
 class Shell::SubshellScope {
  public:
   explicit SubshellScope(Shell& shell)
@@ -33,19 +33,26 @@ class Shell::SubshellScope {
         loop_depth_(shell.loop_depth_),
         function_depth_(shell.function_depth_),
         dot_depth_(shell.dot_depth_) {
+    // A subshell starts with the traps' actions reset (ignores stay, XCU 2.12). The signals
+    // stay blocked: one that comes meanwhile waits for the shell's own action, after.
+    std::erase_if(shell.traps_, [](const auto& t) { return !t.second.empty(); });
+    ++shell.subshell_depth_;
     // break and return do not reach out of a subshell.
     shell.loop_depth_ = 0;
     shell.function_depth_ = 0;
     shell.dot_depth_ = 0;
   }
   ~SubshellScope() {
+    --shell_.subshell_depth_;
     if (shell_.cwd_ != cwd_ && dir_ && fchdir(dir_.get()) == 0) shell_.set_cwd(cwd_);
     shell_.variables_ = std::move(variables_);
     shell_.locals_ = std::move(locals_);
     shell_.positional_ = std::move(positional_);
     shell_.options_ = options_;
     shell_.functions_ = std::move(functions_);
+    const bool traps_changed = shell_.traps_ != traps_;
     shell_.traps_ = std::move(traps_);
+    if (traps_changed) shell_.apply_traps();
     shell_.aliases_ = std::move(aliases_);
     shell_.io_ = std::move(io_);
     shell_.feedable_ = std::move(feedable_);
@@ -65,6 +72,20 @@ class Shell::SubshellScope {
         !shell_.limit_reported_) {
       shell_.exit_requested_ = false;
       status = shell_.exit_status_;
+    }
+    // Its own EXIT trap runs as it ends; `exit` there sets the status.
+    const auto exit_trap = shell_.traps_.find("EXIT");
+    if (exit_trap != shell_.traps_.end() && !exit_trap->second.empty() && !exiting_before_ &&
+        !shell_.hung_up_ && !shell_.limit_reported_) {
+      const std::string action = exit_trap->second;
+      shell_.traps_.erase(exit_trap);
+      shell_.flow_ = Flow::none;
+      shell_.last_status_ = status;
+      shell_.run_source(action);
+      if (shell_.exit_requested_) {
+        shell_.exit_requested_ = false;
+        status = shell_.exit_status_;
+      }
     }
     return status;
   }

@@ -28,6 +28,7 @@ STSH_BUILTIN(alias) {
       continue;
     }
     aliases[argv[i].substr(0, eq)] = argv[i].substr(eq + 1);
+    shell.alias_defined(argv[i].substr(0, eq));
   }
   return status;
 }

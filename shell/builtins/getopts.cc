@@ -6,7 +6,8 @@ namespace stsh::shell {
 
 // getopts OPTSTRING NAME [arg ...]: XCU getopts. The position inside a group of options
 // (-abc) is kept by the shell next to OPTIND, as dash keeps its own state; it counts only
-// while OPTIND is what getopts left, so resetting OPTIND=1 starts over.
+// while OPTIND is what getopts left, so resetting OPTIND=1 starts over. Each function call
+// has its own, starting at its first argument (kFunctionStart), as dash's does.
 STSH_BUILTIN(getopts) {
   if (argv.size() < 3) {
     io.err += "stsh: getopts: usage: getopts optstring name [arg ...]\n";
@@ -23,9 +24,13 @@ STSH_BUILTIN(getopts) {
                                       ? std::vector<std::string>(argv.begin() + 3, argv.end())
                                       : shell.positional();
   long optind = 1;
-  if (!parse_number(shell.variable("OPTIND").value_or("1"), optind) || optind < 1) optind = 1;
-  long offset = 0;
   const std::string state = shell.getopts_position();
+  // A function call starts its own parse at the first argument, as in dash.
+  if (state != kFunctionStart &&
+      (!parse_number(shell.variable("OPTIND").value_or("1"), optind) || optind < 1)) {
+    optind = 1;
+  }
+  long offset = 0;
   const size_t colon = state.find(':');
   long state_ind = 0;
   if (colon != std::string::npos && parse_number(state.substr(0, colon), state_ind) &&

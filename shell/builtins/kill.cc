@@ -29,9 +29,9 @@ int signal_number(std::string name) {
 
 }  // namespace
 
-// kill [-SIGNAL] %job | pid ...: signals this session's own jobs. Confined commands cannot
-// signal each other (each runs in its own Landlock scope), so the shell does it — and only
-// for processes it started.
+// kill [-SIGNAL] %job | pid ...: signals this session's own jobs, or the shell itself ($$,
+// for its traps). Confined commands cannot signal each other or the shell (each runs in its
+// own Landlock scope), so the shell does it — and only for processes it started.
 STSH_BUILTIN(kill) {
   int sig = SIGTERM;
   size_t i = 1;
@@ -58,6 +58,10 @@ STSH_BUILTIN(kill) {
           if (p.state != Job::State::done) pids.push_back(p.pid);
         }
       }
+    } else if (target == std::to_string(shell.shell_pid())) {
+      kill(shell.shell_pid(), sig);
+      // A trapped signal's action runs when this command is done, as dash does.
+      continue;
     } else {
       for (Job& job : shell.jobs().all()) {
         for (const Job::Process& p : job.processes) {

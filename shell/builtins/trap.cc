@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <csignal>
 #include <cstring>
 
@@ -28,17 +29,29 @@ std::optional<std::string> condition_name(const std::string& spec) {
   return std::nullopt;
 }
 
+// The condition's number: 0 for EXIT.
+int condition_number(const std::string& name) {
+  for (int s = 1; s < NSIG; ++s) {
+    const char* abbrev = sigabbrev_np(s);
+    if (abbrev && name == abbrev) return s;
+  }
+  return 0;
+}
+
 }  // namespace
 
-// trap [action condition ...]: the EXIT trap runs when the shell ends (its commands are
-// confined like any). Traps on signals are recorded and listed but do not run: the shell is
-// the supervisor and keeps its own handling of signals (INT and TSTP go to the foreground job).
+// trap [action condition ...]: the EXIT trap runs when the shell ends, a signal's action
+// between commands after the signal came (Shell::apply_traps); their commands are confined
+// like any. Listed in the order of the conditions' numbers, as input trap would take again.
 STSH_BUILTIN(trap) {
   auto& traps = shell.traps();
   if (argv.size() == 1 || (argv.size() == 2 && argv[1] == "-p")) {
+    std::vector<std::pair<int, std::string>> sorted;
     for (const auto& [name, action] : traps) {
-      io.out += "trap -- " + shell_quote(action) + " " + name + "\n";
+      sorted.emplace_back(condition_number(name), "trap -- " + shell_quote(action) + " " + name);
     }
+    std::sort(sorted.begin(), sorted.end());
+    for (const auto& [number, line] : sorted) io.out += line + "\n";
     return 0;
   }
   size_t i = 1;
@@ -63,6 +76,7 @@ STSH_BUILTIN(trap) {
       traps[*name] = action;
     }
   }
+  shell.apply_traps();
   return status;
 }
 

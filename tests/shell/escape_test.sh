@@ -45,14 +45,20 @@ attempt substitution "$work/stsh" "echo \"\$(bash -c '$mark-substitution')\""
 mkdir -p "$home/bin" && ln -sf /usr/bin/bash "$home/bin/cat" && chown -R "$user:" "$home/bin"
 attempt symlink "$work/stsh" "PATH=\$HOME/bin:/usr/bin; cat -c '$mark-symlink'"
 # The POSIX language adds no way around the policy: functions, eval, exec, trap, ., command
-# -p and aliases all end in the same denied exec.
+# -p, aliases, background compound commands and pipeline stages run by subshell processes
+# all end in the same denied exec (a subshell process's record reaches the log through the
+# shell).
 attempt function "$work/stsh" "cat() { bash -c '$mark-function'; }; cat"
 attempt eval "$work/stsh" "eval \"bash -c '$mark-eval'\""
 attempt exec "$work/stsh" "exec bash -c '$mark-exec'"
 attempt trap "$work/stsh" "trap \"bash -c '$mark-trap'\" EXIT"
 attempt command-p "$work/stsh" "command -p bash -c '$mark-command-p'"
 attempt dot "$work/stsh" "echo \"bash -c '$mark-dot'\" > dot.sh; . ./dot.sh"
-attempt alias "$work/stsh" "alias ls=bash; ls -c '$mark-alias'"
+attempt alias "$work/stsh" "alias ls=bash"$'\n'"ls -c '$mark-alias'"
+attempt signal-trap "$work/stsh" "trap \"bash -c '$mark-signal-trap'\" USR1; kill -USR1 \$\$"
+attempt async "$work/stsh" "{ bash -c '$mark-async'; } & wait"
+attempt async-list "$work/stsh" "true && bash -c '$mark-async-list' & wait"
+attempt pipeline-stage "$work/stsh" "echo | { read x; bash -c '$mark-pipeline-stage'; } | cat"
 attempt subshell "$work/stsh" "(bash -c '$mark-subshell')"
 attempt loop "$work/stsh" "for s in sh bash dash; do \$s -c '$mark-loop'; done"
 
