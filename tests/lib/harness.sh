@@ -459,8 +459,9 @@ start_private_audit() {
     mount -t tmpfs -o mode=0755 stsh-harness-audit /run || die "mount tmpfs on /run failed"
   fi
   local err=$work/stsh-audit.err
-  "$daemon_bin" --enable-audit --backlog 8192 2>"$err" &
-  audit_pid=$!
+  # Not a child of the test's shell, so that a test's plain `wait` does not wait for it.
+  ("$daemon_bin" --enable-audit --backlog 8192 2>"$err" & echo $! >"$work/stsh-audit.pid")
+  audit_pid=$(cat "$work/stsh-audit.pid")
   undo kill_pid "$audit_pid" stsh-audit
   local _
   for _ in $(seq 200); do
