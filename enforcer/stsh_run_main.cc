@@ -191,6 +191,8 @@ int main(int argc, char** argv) {
     std::cerr << "stsh-run: cannot confine: " << supervisor.error().to_string() << "\n";
     return kExitDenied;
   }
+  log.event("start", {{"mode", std::string(policy::mode_name(mode))},
+                      {"route", supervisor->route()}});
   enforcer::LaunchSpec spec{*program, o.command, env, {}};
   auto pid = supervisor->launch(spec, p.login());
   if (!pid) {

@@ -805,7 +805,7 @@ void Supervisor::record_kernel_denial(const KernelDenial& k) {
     lost_rule_storage_.push_back(std::string(d.rule));
     d.rule = lost_rule_storage_.back();
   }
-  if (!d.log) return;
+  // Every denial is recorded, as decide_and_log records them.
   Violation v;
   v.pid = pid;
   v.ppid = k.pid ? proc_ppid(pid) : 0;

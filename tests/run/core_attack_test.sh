@@ -148,7 +148,7 @@ mkdir -p "$work/open/fifos"
 confined "$attacks" fifo-threads "$work/open/fifos" 200 >"$work/fifo-threads.out" 2>&1 &
 confined_job=$!
 sleep 3
-supervisor=$(pgrep -f -n "stsh-run --policy $policy -- $attacks fifo-threads")
+supervisor=$(pgrep -f -n "stsh-run .*--policy $policy -- $attacks fifo-threads")
 threads=$(awk '/^Threads:/ {print $2}' "/proc/$supervisor/status" 2>/dev/null)
 check "200 blocked FIFO opens use a bounded number of supervisor threads (${threads:-?})" \
   test "${threads:-999}" -le 24

@@ -32,8 +32,6 @@ defaults:
   read: [/usr/**, /lib/**, /lib64/**, /etc/ld.so.cache, /proc/self/**, /dev/null, "$data/open/**"]
   write: [/dev/null]
   exec: [/usr/bin/*]
-  rules:
-    - fsread: filename eq "$data/open/quiet" then deny[eacces]
 $3
 commands:
   /usr/bin/cat: {}
@@ -68,6 +66,7 @@ expect() {
 expect 1 "Permission denied" "$audited" cat "$data/closed/f"
 logged "exe=/usr/bin/cat .*syscall=openat path=$data/closed/f rule=default action=deny\\[EACCES\\]" \
   "no stsh-audit: the supervisor decided and recorded the denial"
+logged "event=start .*route=\"supervisor \\(stsh-audit is not running" "the start record names the supervisor route"
 
 # 2. With stsh-audit: the kernel denies, the record arrives through the audit path, named as
 #    the Plan would name it, before stsh-run has returned (the barrier at the end of a launch).
@@ -75,11 +74,16 @@ start_private_audit "$audit_bin"
 expect 1 "Permission denied" "$audited" cat "$data/closed/f"
 logged "exe=/usr/bin/cat .*entry=[^ ]*audited.yaml:[0-9]+:3 syscall=openat path=$data/closed/f rule=default action=deny\\[EACCES\\]" \
   "kernel route: Landlock's denial recorded as a stsh record"
+logged "event=start .*route=\"kernel \\(denials recorded by stsh-audit\\)\"" "the start record names the kernel route"
 expect 0 "^visible$" "$audited" cat "$data/open/f"
-not_logged "violation" "kernel route: a permitted read leaves no record"
-# A quiet rule stays quiet on the kernel route too, and is still denied.
-expect 1 "Permission denied" "$audited" cat "$data/open/quiet"
-not_logged "path=$data/open/quiet" "a quiet deny rule is not recorded"
+not_logged " violation user=" "kernel route: a permitted read leaves no record"
+# A deny rule inside the granted tree: Landlock cannot say it, so reads go to the supervisor,
+# which names the rule.
+ruled=$(policy ruled "" "  rules:
+    - fsread: filename eq \"$data/open/quiet\" then deny[eperm] log")
+expect 1 "Operation not permitted" "$ruled" cat "$data/open/quiet"
+logged "syscall=openat path=$data/open/quiet rule=[^ ]*ruled.yaml:[0-9]+:[0-9]+ action=deny\\[EPERM\\]" \
+  "a deny rule inside a granted tree: the supervisor's errno and record"
 # A grandchild, after two execs, is still reported under its command entry.
 expect 1 "Permission denied" "$audited" dash -c "dash -c 'cat $data/closed/f'"
 logged "exe=/usr/bin/cat .*syscall=openat path=$data/closed/f rule=default action=deny\\[EACCES\\]" \
@@ -109,6 +113,7 @@ logged "syscall=openat path=$data/closed/f rule=default action=deny" "the first 
 # 4. The fast path without records: denied in the kernel, no record.
 expect 1 "Permission denied" "$unrecorded" cat "$data/closed/f"
 not_logged "path=$data/closed/f" "kernel_denials: unrecorded: denied, not recorded"
+logged "event=start .*route=\"kernel \\(its denials unrecorded" "the start record says they are not recorded"
 
 # 5. Names and metadata are visible; a hidden tree is not there for any call.
 expect 0 "closed" "$audited" ls "$data"

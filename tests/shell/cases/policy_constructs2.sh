@@ -1,4 +1,4 @@
-# test's file operators stat through the policy: a hidden file is as good as missing.
+# test's file operators stat: names and metadata are visible (only a hide: tree is not).
 if [ -f secret/file ]; then echo visible; else echo hidden; fi
 [ -d globdir ] && echo "globdir is a directory"
 [ -e /etc/passwd ] && echo "passwd exists"
