@@ -192,7 +192,7 @@ check "sftp: the put landed" e2e_file_holds "$home_alice/sftp-up.txt" "$upload"
 check "sftp: the get arrived" e2e_file_holds "$E2E_WORK/sftp-down.txt" "$upload"
 e2e_run e2e_sftp alice "ls $out"
 # Names are metadata, visible unless hidden: the listing works, the contents (below) do not.
-e2e_expect "sftp: ls outside the policy lists names" status=0 'out~readable\.txt
+e2e_expect "sftp: ls outside the policy lists names" status=0 'out~readable\.txt'
 e2e_run e2e_sftp alice "get $out/readable.txt $E2E_WORK/sftp-out.txt"
 e2e_expect "sftp: get outside the policy fails" status!=0
 check "sftp: nothing of the denied file arrived" test ! -s "$E2E_WORK/sftp-out.txt"
