@@ -839,7 +839,9 @@ void Supervisor::end_launch(pid_t root) {
       log_->record(v);
     }
     on_kernel_denials();
-    audit_->unregister_creator(root);
+    // A failed unregister means the reader is gone; the next launch sees that
+    // and takes the supervisor route, so there is nothing more to do here.
+    (void)audit_->unregister_creator(root);
   }
   launches_.erase(l);
 }
