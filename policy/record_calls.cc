@@ -2,31 +2,22 @@
 
 #include <fstream>
 #include <map>
+#include <sstream>
 #include <tuple>
 
-#include "enforcer/record_format.h"
 #include "policy/explain.h"
+#include "policy/records_in.h"
 
 namespace stsh::policy {
+namespace {
 
-Result<LoggedCall> logged_call_from_line(std::string_view line) {
-  // A syslog line: "Dec  2 08:00:00 host stsh[123]: violation user=... ". The record starts at
-  // its type word.
-  size_t at = line.find(": violation ");
-  if (at != std::string_view::npos)
-    at += 2;
-  else if (line.rfind("violation ", 0) == 0)
-    at = 0;
-  else
-    return make_error("not a violation record");
-  while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.remove_suffix(1);
-  auto rec = enforcer::parse_record(line.substr(at));
-  if (!rec) return rec.take_error();
-  const std::string* syscall = rec->get("syscall");
+Result<LoggedCall> logged_call_from_record(const enforcer::Record& rec) {
+  if (rec.type != "violation") return make_error("not a violation record");
+  const std::string* syscall = rec.get("syscall");
   if (syscall == nullptr) return make_error("record without syscall=");
   std::vector<std::string> args;
   auto named = [&](const char* key, const char* as) {
-    if (const std::string* v = rec->get(key)) args.push_back(std::string(as) + "=" + *v);
+    if (const std::string* v = rec.get(key)) args.push_back(std::string(as) + "=" + *v);
   };
   named("path", "filename");
   named("path1", "filename[1]");
@@ -36,24 +27,33 @@ Result<LoggedCall> logged_call_from_line(std::string_view line) {
   auto call = call_from_words(*syscall, args);
   if (!call) return call.take_error();
   LoggedCall lc;
-  lc.oflags_unknown = call->oflags.has_value() && rec->get("oflags") == nullptr;
+  lc.oflags_unknown = call->oflags.has_value() && rec.get("oflags") == nullptr;
   lc.call = std::move(*call);
-  if (const std::string* v = rec->get("exe")) lc.exe = *v;
-  if (const std::string* v = rec->get("entry")) lc.entry = *v;
+  if (const std::string* v = rec.get("exe")) lc.exe = *v;
+  if (const std::string* v = rec.get("entry")) lc.entry = *v;
   return lc;
 }
 
+}  // namespace
+
+Result<LoggedCall> logged_call_from_line(std::string_view line) {
+  const RecordInput in = read_records(line, {});
+  if (in.records.size() != 1) return make_error("not a stsh record");
+  return logged_call_from_record(in.records.front().record);
+}
+
 Result<LoggedCalls> read_logged_calls(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) return make_error({path, 0, 0}, "cannot read the log");
+  std::ifstream file(path);
+  if (!file) return make_error({path, 0, 0}, "cannot read the log");
+  std::ostringstream data;
+  data << file.rdbuf();
+  const RecordInput in = read_records(data.str(), {});
   LoggedCalls out;
+  out.skipped = in.garbage;
   std::map<std::tuple<std::string, std::string, std::string>, size_t> seen;
-  std::string line;
-  int lineno = 0;
-  while (std::getline(in, line)) {
-    ++lineno;
-    if (line.find("violation ") == std::string::npos) continue;
-    auto lc = logged_call_from_line(line);
+  for (const InputRecord& r : in.records) {
+    if (r.record.type != "violation") continue;
+    auto lc = logged_call_from_record(r.record);
     if (!lc) {
       ++out.skipped;
       continue;
@@ -64,7 +64,7 @@ Result<LoggedCalls> read_logged_calls(const std::string& path) {
       ++out.calls[it->second].count;
       continue;
     }
-    lc->where = {path, lineno, 1};
+    lc->where = {path, static_cast<int>(r.line), 1};
     seen.emplace(key, out.calls.size());
     out.calls.push_back(std::move(*lc));
   }

@@ -1,7 +1,6 @@
 // The calls named by stsh violation records in a log (syslog file or journal export), as
-// canonical Calls for `stsh-policy diff --log`. A minimal reader over enforcer/record_format's
-// parser: it takes `violation` records only and what they say about the call. (`stsh-policy
-// report` has a fuller records reader; the two may become one.)
+// canonical Calls for `stsh-policy diff --log`: the `violation` records that policy/records_in
+// reads (the reader `report` and `learn` use too), and what each says about the call.
 #pragma once
 
 #include <cstddef>
@@ -27,11 +26,11 @@ struct LoggedCall {
 struct LoggedCalls {
   std::vector<LoggedCall> calls;
   size_t records = 0;  // violation records read
-  size_t skipped = 0;  // lines that are not violation records, or name an unknown syscall
+  size_t skipped = 0;  // stsh lines that are not records we write, or name an unknown syscall
 };
 
 Result<LoggedCalls> read_logged_calls(const std::string& path);
-// One line; nullopt-like error when it is not a violation record.
+// One line of a log, as read_records reads it; an error when it is not a violation record.
 Result<LoggedCall> logged_call_from_line(std::string_view line);
 
 }  // namespace stsh::policy

@@ -141,6 +141,15 @@ expect 0 '^diff: 0 of 3 decisions changed' "$tool" diff "$etc/default.yaml" "$et
 expect 1 "^$sc/fail.yaml:4:9: exec: /usr/bin/bash" "$tool" diff --policy-dir "$etc" "$etc/default.yaml" "$sc/new.yaml" --scenarios "$sc/fail.yaml"
 expect 1 "  new:  permit  rule $sc/new.yaml:3:3  command /usr/bin/bash" "$tool" diff --policy-dir "$etc" "$etc/default.yaml" "$sc/new.yaml" --scenarios "$sc/fail.yaml"
 expect 2 'diff needs --scenarios FILE... or --log FILE...' "$tool" diff "$etc/default.yaml" "$sc/new.yaml"
+# --log: the violation records of a syslog file (other programs' lines and garbage counted).
+{
+  echo 'Dec  2 08:00:00 h stsh[7]: violation user=alice session=1 pid=9 exe=/usr/bin/dash entry=(login) syscall=execve path=/usr/bin/bash rule=default action=deny[EACCES] mode=enforce'
+  echo 'Dec  2 08:00:01 h stsh[7]: violation user=alice session=1 pid=9 exe=/usr/bin/dash entry=(login) syscall=execve path=/usr/bin/bash rule=default action=deny[EACCES] mode=enforce'
+  echo 'Dec  2 08:00:02 h cron[8]: violation user=root syscall=execve path=/usr/bin/bash'
+  echo 'Dec  2 08:00:03 h stsh[7]: violation user=alice syscall=execve path=/usr/bin/bash "unterminated'
+} >"$sc/syslog"
+expect 1 "^$sc/syslog:1:1: logged call of /usr/bin/dash \(2 records\)" "$tool" diff --policy-dir "$etc" "$etc/default.yaml" "$sc/new.yaml" --log "$sc/syslog"
+expect 1 '^diff: 1 of 1 decisions changed \(1 log lines not read as violation records\)' "$tool" diff --policy-dir "$etc" "$etc/default.yaml" "$sc/new.yaml" --log "$sc/syslog"
 rm -rf "$sc"
 
 # The login's path: --user NAME selects users/NAME.yaml and requires root ownership.

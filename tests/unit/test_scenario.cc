@@ -224,10 +224,12 @@ TEST_CASE("violation records become calls", "[diff]") {
   CHECK(*lc->call.filename == "/home/alice/a");
   CHECK(*lc->call.filename1 == "/etc/x y");
   CHECK_FALSE(lc->oflags_unknown);
-  lc = logged_call_from_line("x: violation user=a syscall=openat path=/etc/shadow mode=enforce");
+  lc = logged_call_from_line(
+      "Dec  2 08:00:00 h stsh[1]: violation user=a syscall=openat path=/etc/shadow mode=enforce");
   REQUIRE(lc);
   CHECK(lc->oflags_unknown);
-  CHECK_FALSE(logged_call_from_line("x: session user=a event=start"));
+  CHECK_FALSE(logged_call_from_line("Dec  2 08:00:00 h stsh[1]: session user=a event=start"));
+  CHECK_FALSE(logged_call_from_line("Dec  2 08:00:00 h other[1]: violation user=a syscall=openat"));
 }
 
 TEST_CASE("lint: rename without mv's EXDEV fallback is a warning", "[lint]") {
