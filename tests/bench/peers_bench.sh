@@ -3,7 +3,7 @@
 # in one run, interleaved, several rounds; medians and ratios to native printed. Not a pass/fail
 # test, except that the workload's one injected denial must reach syslog.
 #   (a) the mixed workload: compile 8 C files, find/tar/grep over /usr/include, ls -laR
-#       /usr/share/doc, and one read the policy denies (cat of a file outside it);
+#       /usr/share/doc, and one read the policy denies (cat /etc/shadow, base.yaml's rule);
 #   (b) the syscall loop: openat+close, stat and getppid of a permitted file;
 #   (c) a command's start-up: /usr/bin/true, 20 times a round.
 # stsh-run runs on the kernel route (a private stsh-audit records its denials) and on the
@@ -25,7 +25,6 @@ start_private_audit "$audit_bin"
 bench=$work/bench
 mkdir -p "$bench/src"
 cp "$loop_bin" "$bench/syscall_loop"
-echo "not for the build user" >"$bench/secret"
 for i in $(seq 8); do
   printf '#include <stdio.h>\n#include <stdlib.h>\n#include <string.h>\nint f%d(int x){char b[64];snprintf(b,sizeof b,"%%d",x);return (int)strlen(b)+atoi(b);}\n' "$i" >"$bench/src/f$i.c"
 done
@@ -36,7 +35,7 @@ find /usr/include -name '*.h' | wc -l >/dev/null
 tar cf - /usr/include 2>/dev/null | wc -c >/dev/null
 grep -r --include='*.h' -l 'define' /usr/include | wc -l >/dev/null
 ls -laR /usr/share/doc >/dev/null 2>&1
-cat $bench/secret >/dev/null 2>&1
+cat /etc/shadow >/dev/null 2>&1
 exit 0
 SH
 cat >"$bench/startup.sh" <<'SH'
@@ -125,8 +124,8 @@ table "(b) syscall loop: getppid" "ns" loop_ppid
 table "(c) start-up of /usr/bin/true" ms startup
 
 log_sync
-if log_since_mark | grep -q "exe=/usr/bin/cat .*path=$bench/secret .*action=deny"; then
-  echo "the injected denial is in syslog: $(log_since_mark | grep -c "path=$bench/secret") records" \
+if log_since_mark | grep -q "exe=/usr/bin/cat .*path=/etc/shadow .*action=deny"; then
+  echo "the injected denial is in syslog: $(log_since_mark | grep -c "path=/etc/shadow") records" \
     "($rounds rounds x 2 routes wanted)"
 else
   echo "peers_bench: the injected denial was NOT recorded; records since the start:" >&2
