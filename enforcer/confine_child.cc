@@ -14,6 +14,7 @@
 #include <cstring>
 
 #include "enforcer/kernel_compat.h"
+#include "enforcer/launch_signals.h"
 #include "enforcer/supervisor.h"
 
 namespace stsh::enforcer {
@@ -25,13 +26,6 @@ constexpr int kCannotConfine = 126;
 [[noreturn]] void give_up(const char* what, int err) {
   dprintf(2, "stsh: cannot confine: %s: %s\n", what, std::strerror(err));
   _exit(kCannotConfine);
-}
-
-// The shell ignores the job-control signals; a command starts with the defaults.
-void default_signals() {
-  for (int sig : {SIGINT, SIGQUIT, SIGTSTP, SIGTTIN, SIGTTOU, SIGPIPE, SIGCHLD, SIGHUP}) {
-    signal(sig, SIG_DFL);
-  }
 }
 
 // Every descriptor from 3 up closes at exec: the command gets only what the spec gives it.
@@ -110,7 +104,7 @@ void Supervisor::confine_and_exec(const LaunchSpec& spec, int handover, pid_t pa
   if (spec.pgid != kSameGroup && setpgid(0, spec.pgid) != 0) give_up("setpgid", errno);
   // SIGTTOU is still ignored here (inherited from the shell), so a background group may.
   if (spec.terminal >= 0) tcsetpgrp(spec.terminal, getpgrp());
-  default_signals();
+  start_signals(spec.ignored_signals);
   // fork() copied the supervisor's non-dumpable flag; a non-root supervisor could not seize
   // a non-dumpable child. The exec resets it anyway.
   if (prctl(PR_SET_DUMPABLE, 1) != 0) _exit(kCannotConfine);
@@ -151,7 +145,7 @@ void Supervisor::confine_and_exec(const LaunchSpec& spec, int handover, pid_t pa
       _exit(kCannotConfine);
     }
   }
-  umask(plan_->session().umask);
+  umask(spec.umask ? *spec.umask : plan_->session().umask);
   constexpr unsigned kFlags =
       SECCOMP_FILTER_FLAG_NEW_LISTENER | SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV;
   const CompiledFilter& filter = *confinement.filter;

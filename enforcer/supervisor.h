@@ -59,6 +59,12 @@ struct LaunchSpec {
   // A terminal the new group takes as its foreground before the program runs (-1: none), so
   // a foreground job reading the terminal at once is not stopped by SIGTTIN.
   int terminal = -1;
+  // Signals the command starts ignoring (enforcer/launch_signals.h); every other one starts
+  // at its default, none blocked.
+  std::vector<int> ignored_signals{};
+  // The command's file creation mask: its shell's (a user's `umask 077` reaches the commands
+  // after it); unset, the session's from the policy.
+  std::optional<mode_t> umask{};
 };
 
 // A change of state of a launched process, as waitpid(2) reports it: WIFEXITED, WIFSIGNALED,

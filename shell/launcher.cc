@@ -1,11 +1,13 @@
 #include "shell/launcher.h"
 
 #include "enforcer/child_signals.h"
+#include "enforcer/launch_signals.h"
 
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <termios.h>
@@ -50,9 +52,8 @@ namespace {
 // The child's side: descriptors as the spec says, then exec. Failures end the child (the
 // outer supervisor has decided nothing yet; nothing ran).
 [[noreturn]] void exec_child(const enforcer::LaunchSpec& spec) {
-  for (int sig : {SIGINT, SIGQUIT, SIGTSTP, SIGTTIN, SIGTTOU, SIGPIPE, SIGCHLD, SIGHUP}) {
-    signal(sig, SIG_DFL);
-  }
+  enforcer::start_signals(spec.ignored_signals);
+  if (spec.umask) umask(*spec.umask);
   sigset_t none;
   sigemptyset(&none);
   sigprocmask(SIG_SETMASK, &none, nullptr);

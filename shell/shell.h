@@ -9,6 +9,7 @@
 
 #include <poll.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <map>
@@ -137,10 +138,17 @@ class Shell final : public ExpansionContext {
   std::map<std::string, std::string>& traps() { return traps_; }
   // A signal with a trap is blocked and read from the signal descriptor, and its action runs
   // between commands (XCU 2.11: after the foreground command ends; `wait` returns at once);
-  // an ignored one is SIG_IGN, which the commands the shell starts inherit (but the
-  // supervisor starts every command with INT, QUIT, HUP, PIPE, TSTP, TTIN, TTOU and CHLD at
-  // their defaults); the others are as the shell started with them.
+  // an ignored one is SIG_IGN; the others are as the shell started with them.
   void apply_traps();
+  // The signals a command this shell starts begins with ignored (LaunchSpec::ignored_signals):
+  // those a trap ignores, those kept ignored (below) and, for an asynchronous command without
+  // job control, SIGINT and SIGQUIT (XCU 2.11). Every other one starts at its default.
+  std::vector<int> ignored_for_commands(bool asynchronous) const;
+  // Signals ignored for good: those a non-interactive shell was started ignoring (nohup), and
+  // SIGINT and SIGQUIT in an asynchronous subshell without job control. A trap on one of
+  // them changes nothing, as in dash.
+  void keep_ignored(const std::set<int>& signals) { kept_ignored_.insert(signals.begin(), signals.end()); }
+  bool kept_ignored(int sig) const { return kept_ignored_.count(sig) != 0; }
   // Whether `sig`, just read from a signal descriptor, is the traps' business (queued for
   // its action, or ignored) rather than the shell's own handling.
   bool take_signal(int sig);
@@ -326,10 +334,22 @@ class Shell final : public ExpansionContext {
   bool traps_applied_ = false;
   std::set<int> trapped_;          // signals blocked and read for their traps
   std::map<int, struct sigaction> ignored_;  // ignored by a trap: what they were before
+  std::set<int> kept_ignored_;               // see keep_ignored()
   std::set<int> pending_signals_;  // arrived, action not yet run
   bool in_trap_ = false;
   int subshell_depth_ = 0;  // in-shell subshells being run
   int exit_status_ = 0;
 };
+
+// The signals this process ignores now (SIGKILL and SIGSTOP aside): what a non-interactive
+// shell keeps ignored when taken at its start.
+std::set<int> signals_ignored_now();
+
+// The process's file creation mask (umask(2) has no form that only reads it).
+inline mode_t current_umask() {
+  const mode_t mask = ::umask(0);
+  ::umask(mask);
+  return mask;
+}
 
 }  // namespace stsh::shell

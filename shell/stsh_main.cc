@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cctype>
 #include <csignal>
+#include <set>
 #include <cstring>
 #include <iostream>
 #include <string>
@@ -133,6 +134,9 @@ int main(int argc, char** argv) {
     std::cout << "stsh " STSH_VERSION "\n";
     return 0;
   }
+  // What we were started ignoring, before we ignore anything ourselves: a non-interactive
+  // shell keeps it ignored for its commands (XCU 2.11; `nohup stsh -c ...`).
+  const std::set<int> ignored_on_entry = signals_ignored_now();
   // A reader gone away (`stsh -c 'help' | head -1`) is not a reason to die.
   std::signal(SIGPIPE, SIG_IGN);
 
@@ -242,6 +246,9 @@ int main(int argc, char** argv) {
     if (c == 'C') o.noclobber = true;
     if (c == 'v') o.verbose = true;
   }
+  const bool interactive =
+      !inv->command && !inv->script && !inv->read_stdin && isatty(STDIN_FILENO);
+  if (!interactive) shell.keep_ignored(ignored_on_entry);
   int status = 0;
   if (inv->command) {
     status = shell.run_text(*inv->command);

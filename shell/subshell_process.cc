@@ -93,7 +93,10 @@ pid_t Shell::start_worker(pid_t pgid, bool background, const std::vector<int>& k
   subshell_depth_ = 0;
   std::set<int> ignored;
   for (const auto& [sig, old] : ignored_) ignored.insert(sig);
-  if (background && !job_control) ignored.insert({SIGINT, SIGQUIT});
+  if (background && !job_control) {
+    ignored.insert({SIGINT, SIGQUIT});
+    keep_ignored({SIGINT, SIGQUIT});
+  }
   report_fatal_signals(events_fd, ignored);
   struct sigaction ign {};
   ign.sa_handler = SIG_IGN;

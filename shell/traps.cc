@@ -80,6 +80,31 @@ void Shell::apply_traps() {
   sigprocmask(SIG_UNBLOCK, &unblock, nullptr);
 }
 
+std::vector<int> Shell::ignored_for_commands(bool asynchronous) const {
+  std::set<int> ignored = kept_ignored_;
+  for (const auto& [name, action] : traps_) {
+    if (!action.empty()) continue;
+    for (int s = 1; s < NSIG; ++s) {
+      const char* abbrev = sigabbrev_np(s);
+      if (abbrev && name == abbrev) ignored.insert(s);
+    }
+  }
+  if (asynchronous && !terminal_) ignored.insert({SIGINT, SIGQUIT});
+  return {ignored.begin(), ignored.end()};
+}
+
+std::set<int> signals_ignored_now() {
+  std::set<int> ignored;
+  for (int s = 1; s < SIGRTMIN; ++s) {
+    struct sigaction now {};
+    if (s != SIGKILL && s != SIGSTOP && sigaction(s, nullptr, &now) == 0 &&
+        now.sa_handler == SIG_IGN) {
+      ignored.insert(s);
+    }
+  }
+  return ignored;
+}
+
 bool Shell::take_signal(int sig) {
   const char* abbrev = sigabbrev_np(sig);
   if (!abbrev) return false;

@@ -302,6 +302,9 @@ bool WorkerHub::serve(int id, Launcher& launcher, const policy::CommandPolicy& l
       spec.env = in.strs();
       spec.cwd = in.str();
       spec.pgid = static_cast<pid_t>(in.i64());
+      spec.umask = static_cast<mode_t>(in.u32() & 0777);
+      spec.ignored_signals.resize(std::min<uint32_t>(in.u32(), NSIG));
+      for (int& sig : spec.ignored_signals) sig = static_cast<int>(in.u32());
       const uint32_t n = in.u32();
       for (uint32_t i = 0; i < n && in.ok() && i < fds.size(); ++i) {
         spec.fds.emplace_back(static_cast<int>(in.u32()), fds[i].get());
@@ -443,6 +446,10 @@ Result<pid_t> WorkerLauncher::launch(const enforcer::LaunchSpec& spec,
   out.str(spec.cwd);
   // Our group, not the shell's: what this worker starts belongs to its job.
   out.i64(spec.pgid == enforcer::kSameGroup ? getpgrp() : spec.pgid);
+  // This process's umask and ignored signals, which the shell cannot see.
+  out.u32(spec.umask.value_or(0));
+  out.u32(static_cast<uint32_t>(spec.ignored_signals.size()));
+  for (int sig : spec.ignored_signals) out.u32(static_cast<uint32_t>(sig));
   std::vector<int> fds;
   out.u32(static_cast<uint32_t>(spec.fds.size()));
   for (const auto& [number, ours] : spec.fds) {

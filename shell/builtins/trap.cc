@@ -70,6 +70,8 @@ STSH_BUILTIN(trap) {
       status = 1;
       continue;
     }
+    // Ignored for good (nohup; an asynchronous subshell's INT and QUIT): quietly unchanged.
+    if (shell.kept_ignored(condition_number(*name))) continue;
     if (reset) {
       traps.erase(*name);
     } else {

@@ -1,6 +1,7 @@
 #include <sys/stat.h>
 
 #include "shell/builtins.h"
+#include "shell/shell.h"
 
 namespace stsh::shell {
 
@@ -8,8 +9,7 @@ namespace stsh::shell {
 // umask comes from the policy; the user may change it, as any process may.
 STSH_BUILTIN(umask) {
   (void)shell;
-  const mode_t current = ::umask(0);
-  ::umask(current);
+  const mode_t current = current_umask();
   size_t i = 1;
   bool symbolic = false;
   if (i < argv.size() && argv[i] == "-S") {

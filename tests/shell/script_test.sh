@@ -77,6 +77,17 @@ as_user() {
   status=$?
 }
 
+# Signals ignored when a non-interactive shell starts stay ignored for its commands, and a
+# trap cannot take them back (XCU 2.11): nohup, as dash has it.
+nohup_script='trap - HUP; trap "echo caught" HUP; grep SigIgn /proc/self/status'
+(cd "$home" && in_private_log runuser -u "$user" -- env -i PATH=/usr/bin:/bin \
+  nohup "$work/stsh" --policy "$policy" -c "$nohup_script" </dev/null >"$work/out" 2>/dev/null)
+(cd "$home" && runuser -u "$user" -- env -i PATH=/usr/bin:/bin \
+  nohup dash -c "$nohup_script" </dev/null >"$work/dash.out" 2>/dev/null)
+check "nohup: SIGHUP stays ignored for the commands, whatever a trap says" \
+  test "$(cat "$work/out")" = "$(printf 'SigIgn:\t0000000000000001')"
+check "nohup: as dash has it" cmp -s "$work/out" "$work/dash.out"
+
 # warning_limit: after the second violation the session ends, and says so.
 install -m 644 "$root/tests/shell/warning.yaml" "$work/warning.yaml"
 as_user --policy "$work/warning.yaml" -c 'bash; bash; echo never-printed'
