@@ -14,7 +14,7 @@
 #include <cstring>
 
 #include "enforcer/kernel_compat.h"
-#include "enforcer/launch_signals.h"
+#include "enforcer/launch_state.h"
 #include "enforcer/supervisor.h"
 
 namespace stsh::enforcer {
@@ -145,6 +145,8 @@ void Supervisor::confine_and_exec(const LaunchSpec& spec, int handover, pid_t pa
       _exit(kCannotConfine);
     }
   }
+  // Then the shell's `ulimit`s, within what the session's left.
+  if (!lower_limits(spec.limits)) give_up("setrlimit", errno);
   umask(spec.umask ? *spec.umask : plan_->session().umask);
   constexpr unsigned kFlags =
       SECCOMP_FILTER_FLAG_NEW_LISTENER | SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV;

@@ -36,6 +36,7 @@
 #include "enforcer/confinement.h"
 #include "enforcer/kernel_filter.h"
 #include "enforcer/landlock.h"
+#include "enforcer/launch_state.h"
 #include "enforcer/unique_fd.h"
 #include "enforcer/violation_log.h"
 #include "policy/plan.h"
@@ -59,12 +60,15 @@ struct LaunchSpec {
   // A terminal the new group takes as its foreground before the program runs (-1: none), so
   // a foreground job reading the terminal at once is not stopped by SIGTTIN.
   int terminal = -1;
-  // Signals the command starts ignoring (enforcer/launch_signals.h); every other one starts
+  // Signals the command starts ignoring (enforcer/launch_state.h); every other one starts
   // at its default, none blocked.
   std::vector<int> ignored_signals{};
   // The command's file creation mask: its shell's (a user's `umask 077` reaches the commands
   // after it); unset, the session's from the policy.
   std::optional<mode_t> umask{};
+  // Limits the command's shell set with `ulimit`, applied after the session's: each only
+  // lowers (a value above the session's hard limit is cut to it).
+  std::vector<LaunchLimit> limits{};
 };
 
 // A change of state of a launched process, as waitpid(2) reports it: WIFEXITED, WIFSIGNALED,

@@ -65,6 +65,7 @@ STSH_BUILTIN(test);
 STSH_BUILTIN(times);
 STSH_BUILTIN(trap);
 STSH_BUILTIN(type);
+STSH_BUILTIN(ulimit);
 STSH_BUILTIN(umask);
 STSH_BUILTIN(unalias);
 STSH_BUILTIN(unset);

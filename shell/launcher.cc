@@ -1,7 +1,7 @@
 #include "shell/launcher.h"
 
 #include "enforcer/child_signals.h"
-#include "enforcer/launch_signals.h"
+#include "enforcer/launch_state.h"
 
 #include <fcntl.h>
 #include <signal.h>
@@ -54,6 +54,7 @@ namespace {
 [[noreturn]] void exec_child(const enforcer::LaunchSpec& spec) {
   enforcer::start_signals(spec.ignored_signals);
   if (spec.umask) umask(*spec.umask);
+  if (!enforcer::lower_limits(spec.limits)) _exit(126);
   sigset_t none;
   sigemptyset(&none);
   sigprocmask(SIG_SETMASK, &none, nullptr);

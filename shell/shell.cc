@@ -2,11 +2,13 @@
 #include "shell/shell.h"
 
 #include <fcntl.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <cstring>
 
 #include "enforcer/environment.h"
+#include "policy/units.h"
 
 namespace stsh::shell {
 
@@ -224,6 +226,21 @@ void Shell::warn(const std::string& message) {
   if (write(err->second, line.data(), line.size()) < 0) {
     // Nowhere left to say it.
   }
+}
+
+enforcer::LaunchLimit Shell::command_limit(int resource) const {
+  if (const auto it = limits_.find(resource); it != limits_.end()) return it->second;
+  // What confine_child gives a command: the policy's limit, soft and hard; else ours.
+  for (const policy::Limit& limit : plan_->session().limits) {
+    if (limit.resource != resource) continue;
+    const uint64_t value = limit.value == policy::kUnlimited ? RLIM_INFINITY : limit.value;
+    return {resource, value, value};
+  }
+  rlimit rl{};
+  if (getrlimit(static_cast<__rlimit_resource>(resource), &rl) != 0) {
+    return {resource, RLIM_INFINITY, RLIM_INFINITY};
+  }
+  return {resource, rl.rlim_cur, rl.rlim_max};
 }
 
 }  // namespace stsh::shell

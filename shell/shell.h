@@ -147,6 +147,11 @@ class Shell final : public ExpansionContext {
   // Signals ignored for good: those a non-interactive shell was started ignoring (nohup), and
   // SIGINT and SIGQUIT in an asynchronous subshell without job control. A trap on one of
   // them changes nothing, as in dash.
+  // `ulimit`: the limits commands get, by RLIMIT_* resource, where the user lowered them (the
+  // shell's own stay: it is their supervisor). command_limit() is what a command gets now:
+  // the user's, else the session's (the policy's, else the shell's own).
+  std::map<int, enforcer::LaunchLimit>& limits() { return limits_; }
+  enforcer::LaunchLimit command_limit(int resource) const;
   void keep_ignored(const std::set<int>& signals) { kept_ignored_.insert(signals.begin(), signals.end()); }
   bool kept_ignored(int sig) const { return kept_ignored_.count(sig) != 0; }
   // Whether `sig`, just read from a signal descriptor, is the traps' business (queued for
@@ -335,6 +340,7 @@ class Shell final : public ExpansionContext {
   std::set<int> trapped_;          // signals blocked and read for their traps
   std::map<int, struct sigaction> ignored_;  // ignored by a trap: what they were before
   std::set<int> kept_ignored_;               // see keep_ignored()
+  std::map<int, enforcer::LaunchLimit> limits_;  // see limits()
   std::set<int> pending_signals_;  // arrived, action not yet run
   bool in_trap_ = false;
   int subshell_depth_ = 0;  // in-shell subshells being run

@@ -433,6 +433,7 @@ void Shell::start_stage(Stage& stage, pid_t& pgid, std::vector<pid_t>& pids,
   spec.fds.assign(stage.fds.begin(), stage.fds.end());
   spec.ignored_signals = ignored_for_commands(!foreground_group);
   spec.umask = current_umask();
+  for (const auto& [resource, limit] : limits_) spec.limits.push_back(limit);
   // What builtins before it wrote into the same pipe goes first.
   if (const auto out = stage.fds.find(1); out != stage.fds.end() && pump_.feeding(out->second)) {
     wait_until([&] { return !pump_.feeding(out->second); });

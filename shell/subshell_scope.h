@@ -12,7 +12,7 @@ namespace stsh::shell {
 
 // What a subshell would keep to itself: a subshell ( ... ), a command substitution, or the
 // preparation of a pipeline of several stages (whose stages then run in subshell processes)
-// runs in the shell, so its cd, umask, variables, functions, options, traps, positional parameters,
+// runs in the shell, so its cd, umask, ulimits, variables, functions, options, traps, positional parameters,
 // aliases and `exec` redirections are undone after.
 class Shell::SubshellScope {
  public:
@@ -21,6 +21,7 @@ class Shell::SubshellScope {
         cwd_(shell.cwd_),
         dir_(::open(".", O_PATH | O_DIRECTORY | O_CLOEXEC)),
         umask_(current_umask()),
+        limits_(shell.limits_),
         variables_(shell.variables_),
         locals_(shell.locals_),
         positional_(shell.positional_),
@@ -47,6 +48,7 @@ class Shell::SubshellScope {
     --shell_.subshell_depth_;
     if (shell_.cwd_ != cwd_ && dir_ && fchdir(dir_.get()) == 0) shell_.set_cwd(cwd_);
     ::umask(umask_);
+    shell_.limits_ = std::move(limits_);
     shell_.variables_ = std::move(variables_);
     shell_.locals_ = std::move(locals_);
     shell_.positional_ = std::move(positional_);
@@ -97,6 +99,7 @@ class Shell::SubshellScope {
   std::string cwd_;
   UniqueFd dir_;
   mode_t umask_;
+  std::map<int, enforcer::LaunchLimit> limits_;
   std::map<std::string, Variable> variables_;
   std::vector<std::map<std::string, std::optional<Variable>>> locals_;
   std::vector<std::string> positional_;

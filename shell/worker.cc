@@ -4,6 +4,7 @@
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -305,6 +306,12 @@ bool WorkerHub::serve(int id, Launcher& launcher, const policy::CommandPolicy& l
       spec.umask = static_cast<mode_t>(in.u32() & 0777);
       spec.ignored_signals.resize(std::min<uint32_t>(in.u32(), NSIG));
       for (int& sig : spec.ignored_signals) sig = static_cast<int>(in.u32());
+      spec.limits.resize(std::min<uint32_t>(in.u32(), RLIM_NLIMITS));
+      for (enforcer::LaunchLimit& limit : spec.limits) {
+        limit.resource = static_cast<int>(in.u32());
+        limit.soft = static_cast<uint64_t>(in.i64());
+        limit.hard = static_cast<uint64_t>(in.i64());
+      }
       const uint32_t n = in.u32();
       for (uint32_t i = 0; i < n && in.ok() && i < fds.size(); ++i) {
         spec.fds.emplace_back(static_cast<int>(in.u32()), fds[i].get());
@@ -446,10 +453,16 @@ Result<pid_t> WorkerLauncher::launch(const enforcer::LaunchSpec& spec,
   out.str(spec.cwd);
   // Our group, not the shell's: what this worker starts belongs to its job.
   out.i64(spec.pgid == enforcer::kSameGroup ? getpgrp() : spec.pgid);
-  // This process's umask and ignored signals, which the shell cannot see.
+  // This process's umask, ignored signals and ulimits, which the shell cannot see.
   out.u32(spec.umask.value_or(0));
   out.u32(static_cast<uint32_t>(spec.ignored_signals.size()));
   for (int sig : spec.ignored_signals) out.u32(static_cast<uint32_t>(sig));
+  out.u32(static_cast<uint32_t>(spec.limits.size()));
+  for (const enforcer::LaunchLimit& limit : spec.limits) {
+    out.u32(static_cast<uint32_t>(limit.resource));
+    out.i64(static_cast<int64_t>(limit.soft));
+    out.i64(static_cast<int64_t>(limit.hard));
+  }
   std::vector<int> fds;
   out.u32(static_cast<uint32_t>(spec.fds.size()));
   for (const auto& [number, ours] : spec.fds) {

@@ -43,6 +43,7 @@ constexpr std::array kBuiltins = {
     Builtin{"trap", builtin_trap, "trap [action condition ...]  commands to run at EXIT or a signal"},
     Builtin{"true", builtin_colon, "true               do nothing, successfully"},
     Builtin{"type", builtin_type, "type name ...      what a name runs"},
+    Builtin{"ulimit", builtin_ulimit, "ulimit [-HS] [-a|-tfdscnuv [limit]]  the limits of the commands you start"},
     Builtin{"umask", builtin_umask, "umask [-S] [mode]  the file creation mask"},
     Builtin{"unalias", builtin_unalias, "unalias [-a] name ...  remove aliases"},
     Builtin{"unset", builtin_unset, "unset [-fv] NAME ...  remove variables or functions"},
