@@ -1,7 +1,6 @@
 #include <algorithm>
 #include "policy/loader.h"
 
-#include <yaml-cpp/yaml.h>
 
 #include <unordered_map>
 
@@ -12,12 +11,11 @@
 #include "policy/rule_parser.h"
 #include "policy/syscalls.h"
 #include "policy/yaml_context.h"
-#include "policy/yaml_shape.h"
 
 namespace stsh::policy {
 namespace {
 
-using Node = YAML::Node;
+using Node = YamlNode;
 
 Result<std::vector<Entry>> load_list(const YamlContext& ctx, const Node& node, std::string_view key,
                                      ListKind kind) {
@@ -302,16 +300,6 @@ SourceLocation locate_offset(std::string_view text, size_t offset, const std::st
   return {path, line, col};
 }
 
-// '@' and '`' are reserved in YAML: `exec: [@commands]` fails with "unknown token", which
-// says nothing about the fix.
-std::string quoting_hint(std::string_view text, int pos) {
-  if (pos < 0 || static_cast<size_t>(pos) >= text.size()) return "";
-  const char c = text[static_cast<size_t>(pos)];
-  if (c == '@') return " (a value starting with '@' must be quoted: \"@commands\")";
-  if (c == '`') return " (a value starting with '`' must be quoted)";
-  return "";
-}
-
 bool only_comments_and_space(std::string_view text) {
   bool in_comment = false;
   for (char c : text) {
@@ -337,22 +325,15 @@ Result<Document> load_document(std::string_view text, const std::string& path,
   if (size_t nul = text.find('\0'); nul != std::string_view::npos) {
     return make_error(locate_offset(text, nul, path), "NUL byte in policy");
   }
-  if (auto err = check_yaml_shape(text, path)) return *err;
-  const YamlContext ctx(text, path, vars);
-  try {
-    const Node root = YAML::Load(std::string(text));
-    if (root.IsNull()) {
-      return make_error({path, 1, 1},
-                        "no policy found: the file must be a YAML mapping with keys include, "
-                        "session, defaults, commands");
-    }
-    return load_root(ctx, root);
-  } catch (const YAML::ParserException& e) {
-    return make_error({path, e.mark.line + 1, e.mark.column + 1},
-                      "YAML syntax error: " + e.msg + quoting_hint(text, e.mark.pos));
-  } catch (const YAML::Exception& e) {
-    return make_error({path, e.mark.line + 1, e.mark.column + 1}, "YAML error: " + e.msg);
+  auto tree = parse_yaml_tree(text, path);
+  if (!tree) return tree.take_error();
+  const Node root = tree->root();
+  if (root.IsNull()) {
+    return make_error({path, 1, 1},
+                      "no policy found: the file must be a YAML mapping with keys include, "
+                      "session, defaults, commands");
   }
+  return load_root(YamlContext(text, path, vars), root);
 }
 
 }  // namespace stsh::policy

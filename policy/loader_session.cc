@@ -11,7 +11,7 @@
 namespace stsh::policy {
 namespace {
 
-using Node = YAML::Node;
+using Node = YamlNode;
 
 struct Facility {
   std::string_view name;

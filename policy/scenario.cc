@@ -4,7 +4,6 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <unistd.h>
-#include <yaml-cpp/yaml.h>
 
 #include <array>
 #include <fstream>
@@ -20,7 +19,7 @@
 namespace stsh::policy {
 namespace {
 
-using YAML::Node;
+using Node = YamlNode;
 
 struct FlagWord {
   std::string_view word;
@@ -168,13 +167,14 @@ class ScenarioLoader {
     Node op_key, op_value;
     bool have_op = false;
     for (const auto& kv : n) {
-      const std::string k = kv.first.as<std::string>();
+      if (!kv.first.IsScalar()) return ctx_.error(kv.first, "the keys of a step must be names");
+      const std::string& k = kv.first.Scalar();
       if (k == "expect" || k == "as" || k == "live") continue;
       if (have_op)
         return ctx_.error(
             kv.first, "a step has one operation; found '" + op_key.Scalar() + "' and '" + k + "'");
-      op_key.reset(kv.first);
-      op_value.reset(kv.second);
+      op_key = kv.first;
+      op_value = kv.second;
       have_op = true;
     }
     if (!have_op)
@@ -440,15 +440,11 @@ std::string resolve_program(std::string_view word, const std::string& cwd,
 
 Result<ScenarioFile> parse_scenarios(std::string_view text, const std::string& path,
                                      const ScenarioEnv& env) {
-  try {
-    const Node root = YAML::Load(std::string(text));
-    if (root.IsNull()) return make_error({path, 1, 1}, "no scenarios: the file is empty");
-    return ScenarioLoader(text, path, env).load(root);
-  } catch (const YAML::ParserException& e) {
-    return make_error({path, e.mark.line + 1, e.mark.column + 1}, "YAML syntax error: " + e.msg);
-  } catch (const YAML::Exception& e) {
-    return make_error({path, e.mark.line + 1, e.mark.column + 1}, "YAML error: " + e.msg);
-  }
+  auto tree = parse_yaml_tree(text, path);
+  if (!tree) return tree.take_error();
+  const Node root = tree->root();
+  if (root.IsNull()) return make_error({path, 1, 1}, "no scenarios: the file is empty");
+  return ScenarioLoader(text, path, env).load(root);
 }
 
 Result<ScenarioFile> load_scenarios(const std::string& path, const ScenarioEnv& env) {

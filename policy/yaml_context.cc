@@ -7,7 +7,7 @@
 
 namespace stsh::policy {
 
-std::string_view node_kind(const YAML::Node& node) {
+std::string_view node_kind(const YamlNode& node) {
   switch (node.Type()) {
     case YAML::NodeType::Map:
       return "a mapping";
@@ -22,11 +22,11 @@ std::string_view node_kind(const YAML::Node& node) {
   }
 }
 
-SourceLocation YamlContext::where(const YAML::Node& node) const {
+SourceLocation YamlContext::where(const YamlNode& node) const {
   return where(node, 0);
 }
 
-SourceLocation YamlContext::where(const YAML::Node& node, size_t offset) const {
+SourceLocation YamlContext::where(const YamlNode& node, size_t offset) const {
   const YAML::Mark m = node.Mark();
   if (m.line < 0) return {path_, 1, 1};
   size_t col = static_cast<size_t>(m.column) + 1;
@@ -37,7 +37,7 @@ SourceLocation YamlContext::where(const YAML::Node& node, size_t offset) const {
   return {path_, m.line + 1, static_cast<int>(col + offset)};
 }
 
-std::optional<Error> YamlContext::check_keys(const YAML::Node& map, std::string_view what,
+std::optional<Error> YamlContext::check_keys(const YamlNode& map, std::string_view what,
                                              std::initializer_list<std::string_view> known) const {
   std::set<std::string> seen;
   const std::vector<std::string_view> candidates(known);
@@ -59,7 +59,7 @@ std::optional<Error> YamlContext::check_keys(const YAML::Node& map, std::string_
   return std::nullopt;
 }
 
-Result<std::string> YamlContext::string(const YAML::Node& node, std::string_view what) const {
+Result<std::string> YamlContext::string(const YamlNode& node, std::string_view what) const {
   if (!node.IsScalar()) {
     return error(
         node, "'" + std::string(what) + "' must be a string, not " + std::string(node_kind(node)));
@@ -67,7 +67,7 @@ Result<std::string> YamlContext::string(const YAML::Node& node, std::string_view
   return node.Scalar();
 }
 
-Result<bool> YamlContext::boolean(const YAML::Node& node, std::string_view what) const {
+Result<bool> YamlContext::boolean(const YamlNode& node, std::string_view what) const {
   if (node.IsScalar()) {
     if (node.Scalar() == "true") return true;
     if (node.Scalar() == "false") return false;
@@ -75,7 +75,7 @@ Result<bool> YamlContext::boolean(const YAML::Node& node, std::string_view what)
   return error(node, "'" + std::string(what) + "' must be true or false");
 }
 
-Result<uint64_t> YamlContext::integer(const YAML::Node& node, std::string_view what,
+Result<uint64_t> YamlContext::integer(const YamlNode& node, std::string_view what,
                                       uint64_t max) const {
   const std::string msg =
       "'" + std::string(what) + "' must be a whole number from 0 to " + std::to_string(max);
@@ -88,7 +88,7 @@ Result<uint64_t> YamlContext::integer(const YAML::Node& node, std::string_view w
   return v;
 }
 
-Result<std::string> YamlContext::expanded(const YAML::Node& node, std::string_view what) const {
+Result<std::string> YamlContext::expanded(const YamlNode& node, std::string_view what) const {
   auto raw = string(node, what);
   if (!raw) return raw.take_error();
   std::string out;

@@ -1,8 +1,7 @@
-// Shared helpers of the loader: locations of YAML nodes, typed scalars, key checking.
-// yaml-cpp throws; everything here is called inside the loader's one try block.
+// Shared helpers of the loaders: locations of YAML nodes, typed scalars, key checking.
 #pragma once
 
-#include <yaml-cpp/yaml.h>
+#include "policy/yaml_tree.h"
 
 #include <initializer_list>
 #include <optional>
@@ -23,26 +22,26 @@ class YamlContext {
   const Variables& vars() const { return vars_; }
 
   // Where the node's value starts (inside the quotes for a quoted scalar), 1-based.
-  SourceLocation where(const YAML::Node& node) const;
+  SourceLocation where(const YamlNode& node) const;
   // `where` moved on by `offset` bytes of the scalar's text (single-line scalars).
-  SourceLocation where(const YAML::Node& node, size_t offset) const;
-  Error error(const YAML::Node& node, std::string message) const {
+  SourceLocation where(const YamlNode& node, size_t offset) const;
+  Error error(const YamlNode& node, std::string message) const {
     return make_error(where(node), std::move(message));
   }
-  Error error(const YAML::Node& node, size_t offset, std::string message) const {
+  Error error(const YamlNode& node, size_t offset, std::string message) const {
     return make_error(where(node, offset), std::move(message));
   }
 
   // Checks every key of `map` is one of `known` and appears once.
-  std::optional<Error> check_keys(const YAML::Node& map, std::string_view what,
+  std::optional<Error> check_keys(const YamlNode& map, std::string_view what,
                                   std::initializer_list<std::string_view> known) const;
 
   // Typed scalars; `what` names the key in messages.
-  Result<std::string> string(const YAML::Node& node, std::string_view what) const;
-  Result<bool> boolean(const YAML::Node& node, std::string_view what) const;
-  Result<uint64_t> integer(const YAML::Node& node, std::string_view what, uint64_t max) const;
+  Result<std::string> string(const YamlNode& node, std::string_view what) const;
+  Result<bool> boolean(const YamlNode& node, std::string_view what) const;
+  Result<uint64_t> integer(const YamlNode& node, std::string_view what, uint64_t max) const;
   // A string with $VARIABLES expanded.
-  Result<std::string> expanded(const YAML::Node& node, std::string_view what) const;
+  Result<std::string> expanded(const YamlNode& node, std::string_view what) const;
 
  private:
   std::string_view text_;
@@ -50,6 +49,6 @@ class YamlContext {
   const Variables& vars_;
 };
 
-std::string_view node_kind(const YAML::Node& node);  // "a mapping", "a list", ...
+std::string_view node_kind(const YamlNode& node);  // "a mapping", "a list", ...
 
 }  // namespace stsh::policy

@@ -150,7 +150,7 @@ TEST_CASE("empty, non-UTF-8 and multi-document texts are refused") {
   CHECK(error_of("defaults: [\n").rfind("t.yaml:", 0) == 0);
 }
 
-TEST_CASE("YAML aliases and deep nesting are refused before a tree is built") {
+TEST_CASE("YAML aliases and deep nesting are refused") {
   CHECK(error_of("defaults:\n  read: &r [/usr/**]\n  write: *r\n") ==
         "t.yaml:3:10: YAML aliases (*name) are not allowed in policies; share settings with "
         "include:");
