@@ -244,7 +244,10 @@ Result<std::shared_ptr<const Plan>> load_plan(const PlanRequest& request, const 
     if (!selected) return selected.take_error();
     file = *selected;
   }
-  auto docs = load_policy_set(file, dir, request.trust, Variables::for_user(user));
+  const TreeCache cache(request.tree_cache_dir.empty() ? STSH_TREE_CACHE_DIR
+                                                       : request.tree_cache_dir);
+  const CacheUse use{&cache, request.store_trees, request.cache_report};
+  auto docs = load_policy_set(file, dir, request.trust, Variables::for_user(user), use);
   if (!docs) return docs.take_error();
   return compile_plan(std::move(*docs));
 }

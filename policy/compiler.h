@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "policy/loader.h"
 #include "policy/model.h"
 #include "policy/plan.h"
 #include "policy/policy_file.h"
@@ -19,6 +20,11 @@ struct PlanRequest {
   std::string policy_dir;  // empty: the build-time directory (or FILE's directory, see below)
   std::string file;        // empty: select users/, groups/ or default.yaml for the user
   Trust trust = Trust::login;
+  // Parsed trees (policy/tree_cache.h) are read from tree_cache_dir (empty: the build-time
+  // directory) and, when store_trees, written there; what happened goes to cache_report.
+  std::string tree_cache_dir{};
+  bool store_trees = false;
+  CacheReport* cache_report = nullptr;
 };
 
 // The whole path a login takes: select, read with the trust checks, load includes, compile.

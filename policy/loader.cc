@@ -1,6 +1,5 @@
-#include <algorithm>
 #include "policy/loader.h"
-
+#include <algorithm>
 
 #include <unordered_map>
 
@@ -152,12 +151,11 @@ Result<Section> load_section(const YamlContext& ctx, const Node& node, std::stri
   if (!node.IsMap())
     return ctx.error(node,
                      std::string(what) + " must be a mapping, not " + std::string(node_kind(node)));
-  auto err = extras ? ctx.check_keys(node, what,
-                                     {"read", "write", "exec", "connect", "bind", "rules",
-                                      "extend", "remove"})
+  auto err = extras ? ctx.check_keys(
+                          node, what,
+                          {"read", "write", "exec", "connect", "bind", "rules", "extend", "remove"})
                     : ctx.check_keys(node, what,
-                                     {"read", "write", "exec", "connect", "bind", "rules",
-                                      "hide"});
+                                     {"read", "write", "exec", "connect", "bind", "rules", "hide"});
   if (err) return *err;
   for (const auto& kv : node) {
     const std::string& key = kv.first.Scalar();
@@ -233,8 +231,8 @@ Result<std::vector<CommandSpec>> load_commands(const YamlContext& ctx, const Nod
     if (auto it = seen.find(*key); it != seen.end()) {
       const auto& w = out[it->second].key.where;
       return ctx.error(kv.first, "duplicate command '" + *key + "' (first defined at " + w.file +
-                                     ":" + std::to_string(w.line) + ":" +
-                                     std::to_string(w.column) + ")");
+                                     ":" + std::to_string(w.line) + ":" + std::to_string(w.column) +
+                                     ")");
     }
     CommandExtras extras;
     auto section = load_section(ctx, kv.second, "command '" + *key + "'", &extras);
@@ -317,6 +315,11 @@ bool only_comments_and_space(std::string_view text) {
 
 Result<Document> load_document(std::string_view text, const std::string& path,
                                const Variables& vars) {
+  return load_document(text, path, vars, CacheUse{});
+}
+
+Result<Document> load_document(std::string_view text, const std::string& path,
+                               const Variables& vars, const CacheUse& use) {
   if (only_comments_and_space(text))
     return make_error({path, 1, 1}, "empty policy (no settings at all)");
   if (size_t bad = find_invalid_utf8(text); bad != std::string_view::npos) {
@@ -325,7 +328,9 @@ Result<Document> load_document(std::string_view text, const std::string& path,
   if (size_t nul = text.find('\0'); nul != std::string_view::npos) {
     return make_error(locate_offset(text, nul, path), "NUL byte in policy");
   }
-  auto tree = parse_yaml_tree(text, path);
+  std::optional<YamlTree> cached = use.cache ? use.cache->find(text) : std::nullopt;
+  Result<YamlTree> tree =
+      cached ? Result<YamlTree>(std::move(*cached)) : parse_yaml_tree(text, path);
   if (!tree) return tree.take_error();
   const Node root = tree->root();
   if (root.IsNull()) {
@@ -333,7 +338,14 @@ Result<Document> load_document(std::string_view text, const std::string& path,
                       "no policy found: the file must be a YAML mapping with keys include, "
                       "session, defaults, commands");
   }
-  return load_root(YamlContext(text, path, vars), root);
+  auto doc = load_root(YamlContext(text, path, vars), root);
+  if (doc && use.report && cached) ++use.report->from_cache;
+  if (doc && use.cache && use.store && !cached) {
+    auto problem = use.cache->store(text, *tree);
+    if (use.report && problem) use.report->problems.push_back(*problem);
+    if (use.report && !problem) ++use.report->stored;
+  }
+  return doc;
 }
 
 }  // namespace stsh::policy

@@ -26,14 +26,14 @@ Result<bool> exists(const std::string& path) {
 
 class SetLoader {
  public:
-  SetLoader(const std::string& dir, Trust trust, const Variables& vars)
-      : dir_(dir), trust_(trust), vars_(vars) {}
+  SetLoader(const std::string& dir, Trust trust, const Variables& vars, const CacheUse& cache)
+      : dir_(dir), trust_(trust), vars_(vars), cache_(cache) {}
 
   std::optional<Error> load(const std::string& path) {
     stack_.push_back(path);
     auto text = read_policy_file(path, dir_, trust_);
     if (!text) return text.take_error();
-    auto doc = load_document(*text, path, vars_);
+    auto doc = load_document(*text, path, vars_, cache_);
     if (!doc) return doc.take_error();
     for (const auto& inc : doc->includes) {
       const std::string target = *lexically_normal(join(dir_, inc.text));
@@ -72,6 +72,7 @@ class SetLoader {
   const std::string& dir_;
   Trust trust_;
   const Variables& vars_;
+  const CacheUse& cache_;
   std::vector<std::string> stack_;
   std::set<std::string> done_;
   std::vector<Document> docs_;
@@ -103,8 +104,8 @@ std::string policy_dir_for_file(const std::string& file, const std::string& conf
 
 Result<std::vector<Document>> load_policy_set(const std::string& file,
                                               const std::string& policy_dir, Trust trust,
-                                              const Variables& vars) {
-  SetLoader loader(policy_dir, trust, vars);
+                                              const Variables& vars, const CacheUse& cache) {
+  SetLoader loader(policy_dir, trust, vars, cache);
   if (auto err = loader.load(file)) return *err;
   return loader.take();
 }

@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "policy/loader.h"
 #include "policy/model.h"
 #include "policy/policy_file.h"
 #include "policy/user.h"
@@ -21,8 +22,9 @@ std::string policy_dir_for_file(const std::string& file, const std::string& conf
 
 // Loads `file` and everything it includes (paths relative to policy_dir), included files first
 // in the order written, each file once; include cycles and missing includes are errors.
+// `cache` says where parsed trees may come from and go to (policy/tree_cache.h).
 Result<std::vector<Document>> load_policy_set(const std::string& file,
                                               const std::string& policy_dir, Trust trust,
-                                              const Variables& vars);
+                                              const Variables& vars, const CacheUse& cache = {});
 
 }  // namespace stsh::policy

@@ -53,10 +53,13 @@ constexpr const char* kUsage =
     "--user NAME      the user whose policy set to use (the login's selection and checks)\n"
     "--policy-dir DIR policy directory (default " STSH_POLICY_DIR
     ")\n"
-    "--command PATH   explain in the context of this command (default: the shell itself)\n";
+    "--command PATH   explain in the context of this command (default: the shell itself)\n"
+    "--tree-cache DIR where parsed policy files are kept (default " STSH_TREE_CACHE_DIR
+    ");\n"
+    "                 check, run as root, stores the files it checked there\n";
 
 struct Options {
-  std::string verb, policy_file, user, policy_dir, command;
+  std::string verb, policy_file, user, policy_dir, command, tree_cache;
   bool help = false, version = false;
   std::vector<std::string> rest;
 };
@@ -89,6 +92,8 @@ std::string parse(int argc, char** argv, Options& o) {
       if (!value(o.policy_dir)) return "--policy-dir needs a DIR";
     } else if (a == "--command") {
       if (!value(o.command)) return "--command needs a PATH";
+    } else if (a == "--tree-cache") {
+      if (!value(o.tree_cache)) return "--tree-cache needs a DIR";
     } else if (a == "--") {
       o.rest.insert(o.rest.end(), args.begin() + static_cast<long>(i) + 1, args.end());
       break;
@@ -114,6 +119,17 @@ Result<UserInfo> the_user(const Options& o) {
   return o.user.empty() ? lookup_user(getuid()) : lookup_user(o.user);
 }
 
+// Whether the files checked are those logins read: the configured policy directory's (a check
+// of a draft elsewhere leaves the cache alone unless --tree-cache says where).
+bool read_by_logins(const Options& o) {
+  const std::string configured = std::string(STSH_POLICY_DIR) + "/";
+  if (!o.policy_dir.empty()) return o.policy_dir + "/" == configured || o.policy_dir == configured;
+  if (o.policy_file.empty()) return true;
+  char real[PATH_MAX];
+  return realpath(o.policy_file.c_str(), real) != nullptr &&
+         std::string(real).compare(0, configured.size(), configured) == 0;
+}
+
 Result<std::shared_ptr<const Plan>> load(const Options& o, const UserInfo& user) {
   PlanRequest req;
   req.policy_dir = o.policy_dir;
@@ -122,7 +138,22 @@ Result<std::shared_ptr<const Plan>> load(const Options& o, const UserInfo& user)
   if (req.trust == Trust::explicit_file) {
     std::cerr << "note: --policy: the file's owner may be root or you; a login requires root\n";
   }
-  return load_plan(req, user);
+  req.tree_cache_dir = o.tree_cache;
+  // A check by root is what an admin runs after changing a policy: it keeps the parsed files
+  // for the logins that follow (policy/tree_cache.h).
+  CacheReport report;
+  if (o.verb == "check" && geteuid() == 0 && (!o.tree_cache.empty() || read_by_logins(o))) {
+    req.store_trees = true;
+    req.cache_report = &report;
+  }
+  auto plan = load_plan(req, user);
+  if (plan && req.store_trees) {
+    const std::string dir = o.tree_cache.empty() ? STSH_TREE_CACHE_DIR : o.tree_cache;
+    for (const auto& p : report.problems) std::cerr << "warning: tree cache: " << p << "\n";
+    std::cout << "tree cache " << dir << ": " << report.stored << " stored, " << report.from_cache
+              << " already there\n";
+  }
+  return plan;
 }
 
 // The kernel runs, and the enforcer matches, the canonical image: `explain exec /usr/bin/vi`

@@ -97,6 +97,7 @@ class YamlTree {
 
  private:
   friend class YamlTreeBuilder;
+  friend class TreeCache;  // writes and reads trees back (policy/tree_cache.cc)
   std::deque<YamlNodeData> nodes_;
   const YamlNodeData* root_ = nullptr;
 };

@@ -174,5 +174,38 @@ expect 1 'writable by others' "$tool" check --user "$me" --policy-dir "$dir"
 rm "$dir/users/$me.yaml"
 expect 1 "no policy for user '$me'" "$tool" check --user "$me" --policy-dir "$dir"
 
+# The tree cache (policy/tree_cache.h): a check as root stores each file of the set once; a
+# check of a draft outside the policy directory stores nothing unless --tree-cache says where.
+# not_in PATTERN CMD...: CMD's output must not match PATTERN.
+not_in() {
+  local pattern=$1 out
+  shift
+  out=$("$@" 2>&1)
+  if grep -Eq -- "$pattern" <<<"$out"; then
+    echo "FAIL: $* printed /$pattern/:"; sed 's/^/    /' <<<"$out"; failures=$((failures + 1))
+  else
+    echo "ok: $* (no /$pattern/)"; passes=$((passes + 1))
+  fi
+}
+not_in 'tree cache' "$tool" check --policy "$demo"
+if [[ $(id -u) -eq 0 ]]; then
+  cache=$dir/cache
+  files=$(( $(grep -c '^  - profiles/' "$demo") + 1 ))
+  expect 0 "^tree cache $cache: $files stored, 0 already there$" "$tool" check --policy "$demo" --tree-cache "$cache"
+  expect 0 "^tree cache $cache: 0 stored, $files already there$" "$tool" check --policy "$demo" --tree-cache "$cache"
+  expect 0 '^-rw-r--r-- root root$' stat -c '%A %U %G' "$(ls "$cache"/*.tree | head -1)"
+  # An entry others could have written is not used (the file is parsed and stored again).
+  entry=$(ls "$cache"/*.tree | head -1)
+  chmod 664 "$entry"
+  expect 0 "^tree cache $cache: 1 stored, $((files - 1)) already there$" "$tool" check --policy "$demo" --tree-cache "$cache"
+  # Nor an entry cut short.
+  truncate -s -5 "$entry"
+  expect 0 "^tree cache $cache: 1 stored, $((files - 1)) already there$" "$tool" check --policy "$demo" --tree-cache "$cache"
+  # Nor a cache directory others can write to: nothing is stored there either.
+  chmod 777 "$cache"
+  expect 0 "warning: tree cache: $cache \\(or a directory above it\\) is not root's alone" "$tool" check --policy "$demo" --tree-cache "$cache"
+  chmod 755 "$cache"
+fi
+
 echo "script checks: $passes passed, $failures failed"
 [[ $failures -eq 0 ]]
