@@ -318,8 +318,8 @@ void Shell::run_in_shell(Stage& stage) {
   // NAME=value before a function or a special builtin stays set (POSIX); before a regular
   // builtin it holds while the builtin runs.
   std::vector<std::pair<std::string, std::optional<Variable>>> temporary;
-  const bool keep = stage.kind == Stage::Kind::function ||
-                    (stage.special && is_special_builtin(stage.argv[0]));
+  const bool keep =
+      stage.kind == Stage::Kind::function || (stage.special && is_special_builtin(stage.argv[0]));
   for (const std::string& a : stage.assignments) {
     const size_t eq = a.find('=');
     const std::string name = a.substr(0, eq);

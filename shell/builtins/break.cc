@@ -10,7 +10,8 @@ STSH_BUILTIN(break) {
   int n = 1;
   if (argv.size() > 1) {
     if (!parse_count(argv[1], n) || n < 1) {
-      return utility_error(io, "stsh: " + argv[0] + ": " + argv[1] + ": not a loop count (1 or more)");
+      return utility_error(io,
+                           "stsh: " + argv[0] + ": " + argv[1] + ": not a loop count (1 or more)");
     }
   }
   if (shell.loop_depth() == 0) return 0;

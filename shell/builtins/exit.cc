@@ -15,7 +15,8 @@ STSH_BUILTIN(exit) {
     const std::string& n = argv[1];
     if (n.empty() || n.find_first_not_of("0123456789") != std::string::npos ||
         !parse_number(n, v)) {
-      return utility_error(io, "stsh: " + argv[0] + ": " + n + ": not a status (a number, 0 or more)");
+      return utility_error(io,
+                           "stsh: " + argv[0] + ": " + n + ": not a status (a number, 0 or more)");
     }
     status = static_cast<int>(v & 0xff);
   }

@@ -19,8 +19,9 @@ STSH_BUILTIN(export) {
   }
   // Errors are utility errors (XCU 2.8.1), and the first one ends the command, as in dash.
   size_t i = 1;
-  if (argv[i] == "--") ++i;
-  else if (argv[i].size() > 1 && argv[i][0] == '-') {
+  if (argv[i] == "--") {
+    ++i;
+  } else if (argv[i].size() > 1 && argv[i][0] == '-') {
     return utility_error(io, "stsh: export: " + argv[i] + ": invalid option");
   }
   for (; i < argv.size(); ++i) {

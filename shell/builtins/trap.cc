@@ -55,8 +55,9 @@ STSH_BUILTIN(trap) {
     return 0;
   }
   size_t i = 1;
-  if (argv[i] == "--") ++i;
-  else if (argv[i].size() > 1 && argv[i][0] == '-' && argv[i] != "-p") {
+  if (argv[i] == "--") {
+    ++i;
+  } else if (argv[i].size() > 1 && argv[i][0] == '-' && argv[i] != "-p") {
     return utility_error(io, "stsh: trap: " + argv[i] + ": invalid option");
   }
   if (i >= argv.size()) return 0;
