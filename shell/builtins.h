@@ -16,7 +16,17 @@ struct BuiltinIo {
   int in = -1;  // standard input after redirections (read reads it)
   std::string out;
   std::string err;
+  // What XCU 2.8.1 calls a special built-in utility error (a bad option, operand or name):
+  // it ends a non-interactive shell when the builtin runs as a special one, not by `command`.
+  bool utility_error = false;
 };
+
+// Reports a utility error: the message on standard error, status 2 (as dash).
+inline int utility_error(BuiltinIo& io, const std::string& message) {
+  io.err += message + "\n";
+  io.utility_error = true;
+  return 2;
+}
 
 using BuiltinFunction = int (*)(Shell&, const std::vector<std::string>& argv, BuiltinIo&);
 

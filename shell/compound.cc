@@ -69,7 +69,7 @@ int Shell::run_compound(const CompoundCommand& c) {
       auto subject = expand_word_single(c.subject, *this);
       if (!subject) {
         warn("stsh: " + subject.error().message);
-        if (fatal_expansion_ && !interactive()) request_exit(2);
+        if (fatal_expansion_) fatal_error(2);
         return 1;
       }
       for (const CaseItem& item : c.items) {
@@ -133,7 +133,7 @@ int Shell::run_loop(const CompoundCommand& c) {
       auto expanded = expand_words(c.words, *this);
       if (!expanded) {
         warn("stsh: " + expanded.error().message);
-        if (fatal_expansion_ && !interactive()) request_exit(2);
+        if (fatal_expansion_) fatal_error(2);
         return 1;
       }
       values = std::move(*expanded);
@@ -141,8 +141,8 @@ int Shell::run_loop(const CompoundCommand& c) {
     for (const std::string& v : values) {
       if (auto e = try_set_variable(c.name, v)) {
         warn("stsh: " + *e);
-        if (!interactive()) request_exit(2);
-        return 1;
+        fatal_error(2);
+        return 2;
       }
       status = run_list(*c.lists[0]);
       if (exit_requested_ || over_warning_limit() || stop()) break;
@@ -181,6 +181,7 @@ int Shell::run_function(const SimpleCommand& body, const std::vector<std::string
   std::swap(saved, positional_);
   std::string saved_getopts = std::exchange(getopts_position_, kFunctionStart);
   locals_.emplace_back();
+  local_options_.emplace_back();
   const int saved_loops = loop_depth_;
   loop_depth_ = 0;
   int status;
@@ -210,6 +211,8 @@ int Shell::run_function(const SimpleCommand& body, const std::vector<std::string
     else variables_.erase(name);
   }
   locals_.pop_back();
+  if (local_options_.back()) options_ = *local_options_.back();
+  local_options_.pop_back();
   std::swap(saved, positional_);
   getopts_position_ = std::move(saved_getopts);
   return status;
@@ -219,7 +222,7 @@ int Shell::run_source(const std::string& text) {
   const ParseResult parsed = parse(text);
   if (!parsed.ok()) {
     warn("stsh: " + parsed.message());
-    if (!interactive()) request_exit(2);
+    fatal_error(2);
     return 2;
   }
   // The text is parsed now: every alias defined so far applies to it; those it defines are

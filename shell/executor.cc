@@ -148,7 +148,7 @@ int Shell::run_pipeline(const Pipeline& pipeline, bool background, const std::st
       stage.feedable.insert(writers[i].get());
     }
     prepare_stage(pipeline.commands[i], stage);
-    if (fatal_expansion_ && !interactive()) request_exit(2);
+    if (fatal_expansion_) fatal_error(2);
   }
   // External commands start first, so that what a stage run in the shell writes into a pipe
   // has a reader.

@@ -72,7 +72,11 @@ class WordExpander {
           return context_.assign(name, value);
         }};
     Result<long> value = evaluate_arithmetic(*text, vars);
-    if (!value) return value.take_error();
+    // XCU 2.8.1: an expansion error, which ends a non-interactive shell, as in dash.
+    if (!value) {
+      context_.on_fatal_expansion_error();
+      return value.take_error();
+    }
     add_expansion(std::to_string(*value), p.quoted || force_quoted);
     return Ok{};
   }

@@ -85,15 +85,22 @@ bool Shell::make_local(const std::string& name) {
   return true;
 }
 
+bool Shell::make_options_local() {
+  if (local_options_.empty()) return false;
+  if (!local_options_.back()) local_options_.back() = options_;
+  return true;
+}
+
+// In dash's order (its option table backwards), so that scripts printing $- see the same.
 std::string Shell::option_letters() const {
   std::string s;
-  if (options_.errexit) s += 'e';
-  if (options_.noglob) s += 'f';
   if (options_.nounset) s += 'u';
+  if (options_.noclobber) s += 'C';
   if (options_.verbose) s += 'v';
   if (options_.xtrace) s += 'x';
-  if (options_.noclobber) s += 'C';
   if (terminal_) s += 'i';
+  if (options_.noglob) s += 'f';
+  if (options_.errexit) s += 'e';
   return s;
 }
 

@@ -102,6 +102,9 @@ class Shell final : public ExpansionContext {
   // `local NAME`: saved now, restored when the innermost function returns. false outside
   // functions.
   bool make_local(const std::string& name);
+  // `local -`: the options (set -e, -u, ...) go back to what they are now when the innermost
+  // function returns, as in dash. false outside functions.
+  bool make_options_local();
 
   // Positional parameters ($0 apart).
   std::vector<std::string>& positional() { return positional_; }
@@ -189,6 +192,16 @@ class Shell final : public ExpansionContext {
   void request_exit(int status) {
     exit_requested_ = true;
     exit_status_ = status;
+  }
+  // An error XCU 2.8.1 says ends a non-interactive shell (a special builtin's, an expansion's,
+  // an assignment's): the shell, or the subshell it happens in, ends with `status` — unless a
+  // builtin that is not special (`command eval`, `command .`) is running the code that failed:
+  // that builtin fails with the status instead, and the shell goes on, as dash unwinds to it.
+  // An interactive shell goes on.
+  void fatal_error(int status) {
+    if (interactive() || exit_requested_) return;
+    error_exit_ = true;
+    request_exit(status);
   }
   bool exit_requested() const { return exit_requested_; }
   int exit_status() const { return exit_status_; }
@@ -291,6 +304,7 @@ class Shell final : public ExpansionContext {
   History* history_ = nullptr;
   std::map<std::string, Variable> variables_;
   std::vector<std::map<std::string, std::optional<Variable>>> locals_;  // per function call
+  std::vector<std::optional<ShellOptions>> local_options_;  // likewise: what `local -` saved
   std::vector<std::string> positional_;
   std::string arg0_ = "stsh";
   ShellOptions options_;
@@ -344,6 +358,7 @@ class Shell final : public ExpansionContext {
   std::set<int> pending_signals_;  // arrived, action not yet run
   bool in_trap_ = false;
   int subshell_depth_ = 0;  // in-shell subshells being run
+  bool error_exit_ = false;  // the exit requested is fatal_error's
   int exit_status_ = 0;
 };
 

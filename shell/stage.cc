@@ -90,15 +90,14 @@ bool Shell::prepare_stage(const SimpleCommand& command, Stage& stage) {
   fatal_expansion_ = false;
   stage.command = &command;
   current_offset_ = command.range.offset;
+  // Status 2, as dash has it for a redirection or expansion that failed. XCU 2.8.1: a
+  // redirection error of a special builtin ends a non-interactive shell (as does an expansion
+  // error, which the caller sees through fatal_expansion_).
   auto fail = [&](const std::string& message) {
     warn(message);
     stage.failed = true;
-    stage.status = 1;
-    // XCU 2.8.1: a redirection error of a special builtin ends a non-interactive shell.
-    if (stage.builtin && !stage.argv.empty() && is_special_builtin(stage.argv[0]) &&
-        !interactive()) {
-      request_exit(2);
-    }
+    stage.status = 2;
+    if (stage.special) fatal_error(2);
     return false;
   };
   if (command.compound) {
@@ -116,6 +115,14 @@ bool Shell::prepare_stage(const SimpleCommand& command, Stage& stage) {
     if (!argv) return fail("stsh: " + argv.error().message);
     stage.argv = std::move(*argv);
     classify(stage);
+    // XCU 2.8.1: an assignment to a read-only variable ends a non-interactive shell, whatever
+    // the command (a program would otherwise get the name in its environment).
+    for (const Assignment& a : command.assignments) {
+      if (!command.words.empty() && is_readonly(a.name)) {
+        fatal_error(2);
+        return fail("stsh: " + a.name + ": is read only");
+      }
+    }
   }
   for (const Redirection& r : command.redirections) {
     switch (r.kind) {
@@ -197,7 +204,7 @@ void Shell::classify(Stage& stage) {
   }
   // command [-p] NAME: no function lookup. -p only changes the PATH searched; what runs is
   // decided by the policy all the same.
-  bool functions = true;
+  bool functions = true;  // false: run by `command`, which also takes specialness away
   while (stage.argv.size() > 1 && stage.argv[0] == "command" &&
          (stage.argv[1] == "-p" || stage.argv[1] == "--" || stage.argv[1][0] != '-')) {
     stage.argv.erase(stage.argv.begin());
@@ -234,6 +241,7 @@ void Shell::classify(Stage& stage) {
   }
   const std::string& name = stage.argv[0];
   const Builtin* builtin = find_builtin(name);
+  stage.special = builtin && functions && (is_special_builtin(name) || name == "local");
   if (builtin && is_special_builtin(name)) {
     stage.kind = Stage::Kind::builtin;
     stage.builtin = builtin;
@@ -293,8 +301,8 @@ void Shell::run_in_shell(Stage& stage) {
     restore();
     if (!error.empty()) {
       warn("stsh: " + error);
-      stage.status = 1;
-      if (!interactive()) request_exit(2);
+      stage.status = 2;
+      fatal_error(2);
       return;
     }
     // As in bash: the status of the last command substitution, else 0.
@@ -310,8 +318,8 @@ void Shell::run_in_shell(Stage& stage) {
   // NAME=value before a function or a special builtin stays set (POSIX); before a regular
   // builtin it holds while the builtin runs.
   std::vector<std::pair<std::string, std::optional<Variable>>> temporary;
-  const bool keep = stage.kind == Stage::Kind::function ||
-                    (stage.builtin && is_special_builtin(stage.argv[0]));
+  const bool keep =
+      stage.kind == Stage::Kind::function || (stage.special && is_special_builtin(stage.argv[0]));
   for (const std::string& a : stage.assignments) {
     const size_t eq = a.find('=');
     const std::string name = a.substr(0, eq);
@@ -325,16 +333,16 @@ void Shell::run_in_shell(Stage& stage) {
   if (stage.kind == Stage::Kind::function) {
     stage.status = run_function(*stage.function, stage.argv);
   } else {
-    // XCU 2.8.1: an error in a special builtin ends a non-interactive shell. These report
-    // errors, and only errors, by a non-zero status.
-    static constexpr std::string_view kFailing[] = {"export", "readonly", "set",
-                                                    "shift",  "trap",     "unset"};
-    const bool fatal_on_error =
-        !interactive() && std::find(std::begin(kFailing), std::end(kFailing), stage.argv[0]) !=
-                              std::end(kFailing);
     BuiltinIo io;
     io.in = stage.fds.count(0) ? stage.fds[0] : -1;
     stage.status = stage.builtin->run(*this, stage.argv, io);
+    // An error that would end the shell in what a builtin that is not special ran (`command
+    // eval`, `command .`) ends only that builtin, with the error's status, as in dash.
+    if (error_exit_ && !stage.special) {
+      error_exit_ = false;
+      exit_requested_ = false;
+      stage.status = exit_status_;
+    }
     for (const auto& [fd, text] : {std::pair{1, &io.out}, std::pair{2, &io.err}}) {
       if (text->empty()) continue;
       const auto target = stage.fds.find(fd);
@@ -353,7 +361,8 @@ void Shell::run_in_shell(Stage& stage) {
         stage.status = 1;
       }
     }
-    if (fatal_on_error && stage.status != 0 && !exit_requested_) request_exit(stage.status);
+    // XCU 2.8.1: a special builtin's utility error ends a non-interactive shell.
+    if (io.utility_error && stage.special) fatal_error(stage.status);
   }
   for (auto& [name, old] : temporary) {
     if (old) variables_[name] = *old;

@@ -25,6 +25,9 @@ struct Shell::Stage {
   // The body of the function called: held, since the function may redefine itself.
   std::shared_ptr<const SimpleCommand> function;
   bool exec = false;  // `exec CMD`: the shell ends with CMD's status
+  // A special builtin (or `local`, as dash has it) not run by `command`: its errors end a
+  // non-interactive shell (XCU 2.8.1), its assignments stay.
+  bool special = false;
   int input = 0;   // the stage's standard input before redirections (ours, or a pipe end)
   int output = 1;  // likewise its standard output
   bool output_is_our_pipe = false;

@@ -75,6 +75,7 @@ class Shell::SubshellScope {
     if (shell_.exit_requested_ && !exiting_before_ && !shell_.hung_up_ &&
         !shell_.limit_reported_) {
       shell_.exit_requested_ = false;
+      shell_.error_exit_ = false;
       status = shell_.exit_status_;
     }
     // Its own EXIT trap runs as it ends; `exit` there sets the status.
@@ -88,6 +89,7 @@ class Shell::SubshellScope {
       shell_.run_source(action);
       if (shell_.exit_requested_) {
         shell_.exit_requested_ = false;
+        shell_.error_exit_ = false;
         status = shell_.exit_status_;
       }
     }

@@ -10,8 +10,8 @@ STSH_BUILTIN(break) {
   int n = 1;
   if (argv.size() > 1) {
     if (!parse_count(argv[1], n) || n < 1) {
-      io.err += "stsh: " + argv[0] + ": " + argv[1] + ": numeric argument required\n";
-      return 1;
+      return utility_error(io,
+                           "stsh: " + argv[0] + ": " + argv[1] + ": not a loop count (1 or more)");
     }
   }
   if (shell.loop_depth() == 0) return 0;
@@ -20,19 +20,22 @@ STSH_BUILTIN(break) {
   return 0;
 }
 
-// return [n]: ends the function or `.` script; n defaults to $?.
+// return [n]: ends the function or `.` script; n (0 to 255) defaults to $?. Outside both, a
+// non-interactive shell ends (the script it runs is over), as in dash.
 STSH_BUILTIN(return) {
   int status = shell.last_status();
   if (argv.size() > 1) {
     long v = 0;
-    if (!parse_number(argv[1], v)) {
-      io.err += "stsh: return: " + argv[1] + ": numeric argument required\n";
-      status = 2;
-    } else {
-      status = static_cast<int>(v & 0xff);
+    if (!parse_number(argv[1], v) || v < 0) {
+      return utility_error(io, "stsh: return: " + argv[1] + ": not a status (a number, 0 or more)");
     }
+    status = static_cast<int>(v & 0xff);
   }
   if (shell.function_depth() == 0) {
+    if (!shell.interactive()) {
+      shell.request_exit(status);
+      return status;
+    }
     io.err += "stsh: return: can only be used in a function or a sourced script\n";
     return 1;
   }

@@ -4,13 +4,14 @@
 namespace stsh::shell {
 
 // cd [dir | -]: decided like chdir(2) for a confined process (read access to the directory),
-// and entered without following a symlink swapped in after the decision (ShellFs).
+// and entered without following a symlink swapped in after the decision (ShellFs). A failure
+// is status 2, as in dash.
 STSH_BUILTIN(cd) {
   std::string target;
   bool print = false;
   if (argv.size() > 2) {
     io.err += "stsh: cd: too many arguments\n";
-    return 1;
+    return 2;
   }
   if (argv.size() == 1) {
     target = shell.user().home;
@@ -18,7 +19,7 @@ STSH_BUILTIN(cd) {
     auto old = shell.variable("OLDPWD");
     if (!old || old->empty()) {
       io.err += "stsh: cd: OLDPWD not set\n";
-      return 1;
+      return 2;
     }
     target = *old;
     print = true;
@@ -29,7 +30,7 @@ STSH_BUILTIN(cd) {
   auto entered = shell.fs().change_directory(target, err);
   if (!entered) {
     io.err += "stsh: cd: " + target + ": " + describe(err) + "\n";
-    return 1;
+    return 2;
   }
   shell.set_variable("OLDPWD", shell.cwd(), true);
   shell.set_cwd(*entered);

@@ -8,18 +8,13 @@ namespace stsh::shell {
 STSH_BUILTIN(dot) {
   size_t first = 1;
   if (first < argv.size() && argv[first] == "--") ++first;
-  if (first >= argv.size()) {
-    io.err += "stsh: .: filename argument required\n";
-    return 2;
-  }
+  if (first >= argv.size()) return utility_error(io, "stsh: .: filename argument required");
   std::vector<std::string> args(argv.begin() + static_cast<long>(first) + 1, argv.end());
   std::string err;
   const int status = shell.source_file(argv[first], args, err);
-  if (!err.empty()) {
-    io.err += err + "\n";
-    // XCU 2.8.1: a . file that cannot be read ends a non-interactive shell.
-    if (!shell.interactive()) shell.request_exit(status == 0 ? 1 : status);
-  }
+  // XCU 2.8.1: a . file that cannot be read is a utility error (it ends a non-interactive
+  // shell unless `command .` ran it).
+  if (!err.empty()) return utility_error(io, err);
   return status;
 }
 

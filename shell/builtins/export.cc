@@ -17,25 +17,28 @@ STSH_BUILTIN(export) {
     }
     return 0;
   }
-  int status = 0;
-  for (size_t i = 1; i < argv.size(); ++i) {
+  // Errors are utility errors (XCU 2.8.1), and the first one ends the command, as in dash.
+  size_t i = 1;
+  if (argv[i] == "--") {
+    ++i;
+  } else if (argv[i].size() > 1 && argv[i][0] == '-') {
+    return utility_error(io, "stsh: export: " + argv[i] + ": invalid option");
+  }
+  for (; i < argv.size(); ++i) {
     const size_t eq = argv[i].find('=');
     const std::string name = argv[i].substr(0, eq);
     if (!is_variable_name(name)) {
-      io.err += "stsh: export: `" + argv[i] + "': not a valid identifier\n";
-      status = 1;
-      continue;
+      return utility_error(io, "stsh: export: `" + name + "': not a valid variable name");
     }
     if (eq != std::string::npos) {
       if (auto e = shell.try_set_variable(name, argv[i].substr(eq + 1), true)) {
-        io.err += "stsh: export: " + *e + "\n";
-        status = 1;
+        return utility_error(io, "stsh: export: " + *e);
       }
     } else {
       shell.export_variable(name);
     }
   }
-  return status;
+  return 0;
 }
 
 }  // namespace stsh::shell

@@ -19,6 +19,10 @@ STSH_BUILTIN(getopts) {
     io.err += "stsh: getopts: `" + name + "': not a valid identifier\n";
     return 2;
   }
+  if (shell.is_readonly(name)) {
+    io.err += "stsh: getopts: " + name + ": is read only\n";
+    return 2;
+  }
   const bool silent = !spec.empty() && spec[0] == ':';
   std::vector<std::string> args = argv.size() > 3
                                       ? std::vector<std::string>(argv.begin() + 3, argv.end())

@@ -58,6 +58,25 @@ bool number_arg(const std::string& a, long long& v, std::string& err) {
   return true;
 }
 
+// A floating-point argument (XCU printf leaves them optional; dash has them): as strtod reads
+// it, 'c / "c as for integers, empty is 0.
+bool float_arg(const std::string& a, double& v, std::string& err) {
+  if (a.empty() || a[0] == '\'' || a[0] == '"') {
+    long long code = 0;
+    (void)number_arg(a, code, err);
+    v = static_cast<double>(code);
+    return true;
+  }
+  char* end = nullptr;
+  errno = 0;
+  v = std::strtod(a.c_str(), &end);
+  if (*end != '\0' || errno) {
+    err += "stsh: printf: " + a + ": invalid number\n";
+    return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 // printf FORMAT [arg ...]: XCU printf — %d %i %o %u %x %X %c %s %b %% with flags, width and
@@ -172,9 +191,25 @@ STSH_BUILTIN(printf) {
           }
           break;
         }
+        case 'f':
+        case 'F':
+        case 'e':
+        case 'E':
+        case 'g':
+        case 'G':
+        case 'a':
+        case 'A': {
+          double v = 0;
+          if (!float_arg(arg(), v, io.err)) status = 1;
+          const std::string f = spec + conv;
+          snprintf(buf, sizeof buf, f.c_str(), v);
+          io.out += buf;
+          break;
+        }
         default:
+          // As in dash: status 2, and nothing more is printed.
           io.err += "stsh: printf: %" + std::string(1, conv) + ": invalid directive\n";
-          return 1;
+          return 2;
       }
     }
     if (next == before) break;  // the format used no argument: once is enough

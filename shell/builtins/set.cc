@@ -82,8 +82,7 @@ STSH_BUILTIN(set) {
       }
       bool* flag = named_option(o, argv[++i]);
       if (!flag) {
-        io.err += "stsh: set: " + argv[i] + ": invalid option name\n";
-        return 2;
+        return utility_error(io, "stsh: set: " + argv[i] + ": invalid option name");
       }
       *flag = on;
       continue;
@@ -91,8 +90,7 @@ STSH_BUILTIN(set) {
     for (size_t k = 1; k < a.size(); ++k) {
       bool* flag = option_flag(o, a[k]);
       if (!flag) {
-        io.err += "stsh: set: " + std::string(1, a[0]) + a[k] + ": invalid option\n";
-        return 2;
+        return utility_error(io, "stsh: set: " + std::string(1, a[0]) + a[k] + ": invalid option");
       }
       *flag = on;
     }

@@ -8,13 +8,12 @@ namespace stsh::shell {
 STSH_BUILTIN(shift) {
   int n = 1;
   if (argv.size() > 1 && !parse_count(argv[1], n)) {
-    io.err += "stsh: shift: " + argv[1] + ": numeric argument required\n";
-    return 2;
+    return utility_error(io, "stsh: shift: " + argv[1] + ": numeric argument required");
   }
   std::vector<std::string>& p = shell.positional();
   if (static_cast<size_t>(n) > p.size()) {
-    io.err += "stsh: shift: can't shift that many\n";
-    return 2;
+    return utility_error(io, "stsh: shift: can't shift " + std::to_string(n) + ": there are " +
+                                 std::to_string(p.size()) + " positional parameters");
   }
   p.erase(p.begin(), p.begin() + n);
   return 0;

@@ -55,20 +55,26 @@ STSH_BUILTIN(trap) {
     return 0;
   }
   size_t i = 1;
-  if (argv[i] == "--") ++i;
+  if (argv[i] == "--") {
+    ++i;
+  } else if (argv[i].size() > 1 && argv[i][0] == '-' && argv[i] != "-p") {
+    return utility_error(io, "stsh: trap: " + argv[i] + ": invalid option");
+  }
   if (i >= argv.size()) return 0;
   // `trap N ...` with a number first means reset those conditions, as POSIX allows.
   long first_number = 0;
   const bool reset = argv[i] == "-" || parse_number(argv[i], first_number);
   const std::string action = reset ? "" : argv[i];
   if (!reset || argv[i] == "-") ++i;
+  // A condition that is no signal is an error that does not end the shell (status 1), and
+  // the conditions after it stay as they were, as in dash.
   int status = 0;
   for (; i < argv.size(); ++i) {
     const std::optional<std::string> name = condition_name(argv[i]);
     if (!name || *name == "KILL" || *name == "STOP") {
-      io.err += "stsh: trap: " + argv[i] + ": bad trap\n";
+      io.err += "stsh: trap: " + argv[i] + ": not a signal that can be trapped\n";
       status = 1;
-      continue;
+      break;
     }
     // Ignored for good (nohup; an asynchronous subshell's INT and QUIT): quietly unchanged.
     if (shell.kept_ignored(condition_number(*name))) continue;

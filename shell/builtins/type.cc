@@ -39,7 +39,7 @@ STSH_BUILTIN(type) {
     const enforcer::ProgramLookup found = shell.lookup(name);
     if (found.error != 0) {
       io.err += "stsh: type: " + name + ": not found\n";
-      status = 1;
+      status = 127;  // as dash, and as running it would
       continue;
     }
     policy::Call call;

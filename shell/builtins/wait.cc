@@ -15,6 +15,12 @@ STSH_BUILTIN(wait) {
     long n = 0;
     if (a.size() > 1 && a[0] == '%' && parse_number(a.substr(1), n)) {
       job = shell.jobs().find(static_cast<int>(n));
+      // An unknown job is an error (2, as dash); an unknown pid is 127 (XCU wait).
+      if (!job) {
+        io.err += "stsh: wait: " + a + ": no such job\n";
+        status = 2;
+        continue;
+      }
     } else if (parse_number(a, n)) {
       for (Job& j : shell.jobs().all()) {
         for (const Job::Process& p : j.processes) {
