@@ -4,6 +4,9 @@
 #   start-up:   `SHELL -c true`, RUNS times in a row: bash; stsh with its policy files in the
 #               tree cache (as `stsh-policy check` as root leaves them, policy/tree_cache.h);
 #               stsh parsing them (a copy of the set with one comment more in each file)
+#   login:      from the start on a pseudo-terminal to the first prompt, then exit
+#               (tests/bench/login_prompt.py, RUNS times): `bash -i` without rc files, and
+#               `stsh -l` with and without its trees cached
 #   concurrent: SESSIONS sessions at once, each LOOPS times
 #               `ls -la /usr/bin | wc -l; cat /etc/hostname; cat /etc/shadow`
 # Prints milliseconds and the ratio stsh/bash for each repetition, then the medians.
@@ -68,12 +71,17 @@ concurrent() {
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", (b > 0 ? a / b : 0)}'; }
 
+login() { as_user PATH=/usr/bin:/bin TERM=xterm python3 "$root/tests/bench/login_prompt.py" "$runs" "$@"; }
 each() { awk -v t="$1" -v n="$runs" 'BEGIN{printf "%.1f", t/n}'; }
 echo "start-up: $runs runs of SHELL -c true; concurrent: $sessions sessions x $loops loops"
 : >"$work/s.b"; : >"$work/s.s"; : >"$work/s.c"; : >"$work/c.b"; : >"$work/c.s"
 for r in $(seq "$reps"); do
   b=$(ms startup bash_cmd); s=$(ms startup stsh_cmd); c=$(ms startup cold_cmd)
   echo "$b" >>"$work/s.b"; echo "$s" >>"$work/s.s"; echo "$c" >>"$work/s.c"
+  lb=$(login bash --norc --noprofile -i); ls_=$(login "$work/stsh" -l --policy "$work/etc/bench.yaml")
+  lc=$(login "$work/stsh" -l --policy "$work/etc-cold/bench.yaml")
+  printf 'rep %d: login to prompt, median (range): bash %s, stsh %s (cached trees), stsh %s (parsing)\n' \
+    "$r" "$lb" "$ls_" "$lc"
   cb=$(ms concurrent bash_cmd); cs=$(ms concurrent stsh_cmd)
   echo "$cb" >>"$work/c.b"; echo "$cs" >>"$work/c.s"
   printf 'rep %d: start-up ms each: bash %s, stsh %s (cached trees, x%s), stsh %s (parsing, x%s); concurrent bash %d ms stsh %d ms (x%s)\n' \
