@@ -643,10 +643,16 @@ Tr translate(const SNode& n, std::string_view target, bool linux_emul) {
 // ---------------------------------------------------------------------------------------------
 // System call names.
 
-// OpenBSD names with an exact Linux counterpart of another name.
+// OpenBSD names with a Linux counterpart of another name: the call glibc makes for the same
+// function (pread(2) is pread64 on x86_64, sigprocmask(2) rt_sigprocmask, getentropy(2)
+// getrandom).
 std::optional<std::string_view> renamed(std::string_view name) {
   static const std::map<std::string_view, std::string_view> kNames = {
-      {"__getcwd", "getcwd"}, {"break", "brk"}, {"getdirentries", "getdents64"}};
+      {"__getcwd", "getcwd"},       {"break", "brk"},
+      {"getdirentries", "getdents64"}, {"pread", "pread64"},
+      {"pwrite", "pwrite64"},       {"sigprocmask", "rt_sigprocmask"},
+      {"sigaction", "rt_sigaction"}, {"sigpending", "rt_sigpending"},
+      {"sigsuspend", "rt_sigsuspend"}, {"getentropy", "getrandom"}};
   auto it = kNames.find(name);
   if (it == kNames.end()) return std::nullopt;
   return it->second;

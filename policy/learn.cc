@@ -1,7 +1,12 @@
 #include "policy/learn.h"
 
+#include <fnmatch.h>
+
 #include <algorithm>
+#include <cctype>
+#include <iterator>
 #include <map>
+#include <optional>
 #include <set>
 #include <sstream>
 
@@ -109,6 +114,10 @@ struct DraftSection {
   std::string home;
 };
 
+// A section's notes once each, sorted: they come from records in the order concurrent
+// processes wrote them, which changes from run to run.
+std::set<std::string> sorted_notes(const DraftSection& s) { return {s.notes.begin(), s.notes.end()}; }
+
 std::string seen_text(const Seen& s) {
   std::string out;
   size_t k = 0;
@@ -137,6 +146,73 @@ std::string display(std::string_view path, std::string_view home) {
   if (!home.empty() && home != "/" && under(path, home))
     return "$HOME" + printable(path.substr(home.size()));
   return printable(path);
+}
+
+// The run-to-run form of a name that mkstemp(3), mkdtemp(3), mktemp(1) or the like made:
+// each run of six or more letters and digits (where they put their random characters)
+// becomes '*', the rest is literal. "ccEZ0pVL.s" -> "*.s", "tmp.CsWSCKvTyG" -> "tmp.*".
+// nullopt for a name without such a run. Only the run's length decides, never its
+// characters: the next run's random name must get the same form.
+std::optional<std::string> temporary_name_form(std::string_view name) {
+  std::string out;
+  bool any = false;
+  for (size_t i = 0; i < name.size();) {
+    size_t j = i;
+    while (j < name.size() && std::isalnum(static_cast<unsigned char>(name[j]))) ++j;
+    if (j - i >= 6) {
+      out += '*';
+      any = true;
+    } else {
+      out += tools::literal_pattern(name.substr(i, j - i));
+    }
+    if (j < name.size()) out += tools::literal_pattern(name.substr(j, 1));
+    i = j + 1;
+  }
+  if (!any) return std::nullopt;
+  return out;
+}
+
+// A path the run made and removed again, or one below such a directory, as a pattern that
+// the same run's next temporary names match: (the pattern as written, with $HOME; the same
+// pattern on the real path, for the checks). nullopt if no component is temporary, or if the
+// pattern could match a protected path (then the name stays exact).
+std::optional<std::pair<std::string, std::string>> temporary_form(
+    const std::string& path, const std::set<std::string>& temporary, const std::string& home) {
+  std::string real, written;
+  const bool in_home = !home.empty() && home != "/" && under(path, home);
+  size_t start = 1;
+  if (in_home) {
+    real = tools::literal_pattern(home);
+    written = "$HOME";
+    start = home.size() + 1;
+  }
+  bool any = false;
+  for (size_t i = start; i <= path.size() && start <= path.size();) {
+    size_t end = path.find('/', i);
+    if (end == std::string::npos) end = path.size();
+    const std::string prefix = path.substr(0, end);
+    const std::string_view name = std::string_view(path).substr(i, end - i);
+    std::optional<std::string> form;
+    if (temporary.count(prefix)) form = temporary_name_form(name);
+    const std::string part = form ? *form : tools::literal_pattern(name);
+    any = any || form.has_value();
+    real += "/" + part;
+    written += "/" + part;
+    i = end + 1;
+    if (end == path.size()) break;
+  }
+  if (!any) return std::nullopt;
+  // Never a pattern over a protected path, another home or another process's /proc/PID.
+  for (const auto& p : protected_list(home))
+    if (fnmatch(real.c_str(), p.path.c_str(), FNM_PATHNAME) == 0) return std::nullopt;
+  for (std::string_view top : {"/home/", "/proc/"}) {
+    if (real.starts_with(top)) {
+      const std::string_view second = std::string_view(real).substr(top.size());
+      if (second.substr(0, second.find('/')).find_first_of("*?[") != std::string_view::npos)
+        return std::nullopt;
+    }
+  }
+  return std::make_pair(written, real);
 }
 
 std::string list_of(const enforcer::Record& r, bool& unknown_open) {
@@ -207,9 +283,11 @@ bool exact_inet(std::string_view a) {
 }
 
 // One list's entries, generalised: (pattern as written, comment).
+// `temporary`: the paths the run made and removed again (their names differ from run to run);
+// `trees`: whether paths may become DIR/** (not for exec: each program stays one entry).
 std::vector<std::pair<std::string, std::string>> generalise(
     const std::map<std::string, Seen>& paths, const std::string& home, bool addresses,
-    std::vector<std::string>& notes) {
+    const std::set<std::string>& temporary, bool trees, std::vector<std::string>& notes) {
   std::vector<std::pair<std::string, std::string>> out;
   if (addresses) {
     for (const auto& [a, s] : paths) {
@@ -242,6 +320,28 @@ std::vector<std::pair<std::string, std::string>> generalise(
     }
     left.emplace(p, s);
   }
+  // Temporary names become one pattern each (a compiler's /tmp/ccXXXXXX.s, mktemp's
+  // tmp.XXXXXXXXXX): the next run's names are other ones, and an exact entry would deny them.
+  struct Temporary {
+    std::string real;  // the pattern on real paths, for the tree coverage below
+    std::set<std::string> names;
+    Seen seen;
+  };
+  std::map<std::string, Temporary> temps;  // by the pattern as written
+  for (auto it = left.begin(); it != left.end();) {
+    auto form = temporary_form(it->first, temporary, home);
+    if (!form) {
+      ++it;
+      continue;
+    }
+    Temporary& t = temps[form->first];
+    t.real = form->second;
+    t.names.insert(it->first);
+    for (const auto& [w, n] : it->second.by) t.seen.by[w] += n;
+    t.seen.total += it->second.total;
+    t.seen.open_unknown = t.seen.open_unknown || it->second.open_unknown;
+    it = left.erase(it);
+  }
   // Directories, deepest first, that hold kGeneralise distinct paths or more.
   std::map<std::string, std::set<std::string>> below;
   for (const auto& [p, s] : left) {
@@ -259,7 +359,7 @@ std::vector<std::pair<std::string, std::string>> generalise(
   };
   std::vector<std::string> dirs;
   for (const auto& [d, ps] : below)
-    if (ps.size() >= kGeneralise && spread(d, ps)) dirs.push_back(d);
+    if (trees && ps.size() >= kGeneralise && spread(d, ps)) dirs.push_back(d);
   // Shallowest qualifying directory that is safe wins: it covers its deeper ones.
   std::sort(dirs.begin(), dirs.end(), [](const auto& a, const auto& b) {
     return depth(a) != depth(b) ? depth(a) < depth(b) : a < b;
@@ -288,6 +388,15 @@ std::vector<std::pair<std::string, std::string>> generalise(
     for (const auto& c : covered) inside = inside || under(p, c);
     if (!inside) out.push_back({draft_path(p, home, ""), "seen for " + seen_text(s)});
   }
+  for (const auto& [written, t] : temps) {
+    bool inside = false;
+    for (const auto& c : covered) inside = inside || under(t.real, tools::literal_pattern(c));
+    if (inside) continue;
+    out.push_back({written, std::to_string(t.names.size()) + " temporary " +
+                                (t.names.size() == 1 ? "name" : "names") +
+                                " (made and removed by the run; other names next time) -> " +
+                                printable(written) + " (seen for " + seen_text(t.seen) + ")"});
+  }
   std::sort(out.begin(), out.end());
   return out;
 }
@@ -297,7 +406,6 @@ std::vector<std::pair<std::string, std::string>> generalise(
 LearnResult learn_draft(const LearnInput& in) {
   LearnResult res;
   std::map<std::string, DraftSection> sections;  // by key ("" = defaults)
-  std::vector<std::string> order;
   unsigned used = 0, enforce_denials = 0, already = 0, by_rules = 0;
   std::vector<std::string> header_notes;
   auto home_of = [&](const std::string& user) {
@@ -320,6 +428,24 @@ LearnResult learn_draft(const LearnInput& in) {
                                r.get("path") ? *r.get("path") : (r.get("sockaddr") ? *r.get("sockaddr") : ""));
     repeats[key] += static_cast<unsigned>(std::min<unsigned long>(n, 1u << 30));
   }
+  // What the run made (an open with O_CREAT, mkdir, the new name of a rename or link) and
+  // removed again (unlink, rmdir, the old name of a rename): temporary names.
+  std::set<std::string> made, removed, temporary;
+  for (const InputRecord& ir : in.records->records) {
+    const auto& r = ir.record;
+    const std::string* sc = r.get("syscall");
+    const std::string* p = r.get("path");
+    const std::string* p1 = r.get("path1");
+    if (r.type != "violation" || !sc || !p) continue;
+    const std::string* f = r.get("oflags");
+    if ((sc->starts_with("open") && f && f->find("O_CREAT") != std::string::npos) ||
+        sc->starts_with("mkdir"))
+      made.insert(*p);
+    if (sc->starts_with("unlink") || *sc == "rmdir" || sc->starts_with("rename")) removed.insert(*p);
+    if (p1 && (sc->starts_with("rename") || sc->starts_with("link"))) made.insert(*p1);
+  }
+  std::set_intersection(made.begin(), made.end(), removed.begin(), removed.end(),
+                        std::inserter(temporary, temporary.end()));
   for (const InputRecord& ir : in.records->records) {
     const auto& r = ir.record;
     if (r.type != "violation") continue;
@@ -346,7 +472,6 @@ LearnResult learn_draft(const LearnInput& in) {
     } else {
       key = exe;
     }
-    if (!sections.count(key)) order.push_back(key);
     DraftSection& sec = sections[key];
     sec.key = key;
     sec.extend = sec.extend || extend;
@@ -373,7 +498,6 @@ LearnResult learn_draft(const LearnInput& in) {
     if (entry == "(login)" && list == "exec") {
       // The login starting a program: the program becomes a command.
       if (const std::string* p = r.get("path")) {
-        if (!sections.count(*p)) order.push_back(*p);
         sections[*p].key = *p;
         sections[*p].home = home_of(user);
       }
@@ -432,7 +556,9 @@ LearnResult learn_draft(const LearnInput& in) {
       auto it = s.lists.find(l);
       if (it == s.lists.end()) continue;
       std::vector<std::string> notes;
-      auto entries = generalise(it->second, s.home, std::string(l) == "connect" || std::string(l) == "bind", notes);
+      const bool addresses = std::string(l) == "connect" || std::string(l) == "bind";
+      auto entries = generalise(it->second, s.home, addresses, temporary,
+                                /* trees= */ std::string(l) != "exec", notes);
       for (const auto& n : notes) y << indent << "# " << printable(n) << "\n";
       if (entries.empty()) continue;
       y << indent << l << ":\n";
@@ -456,16 +582,17 @@ LearnResult learn_draft(const LearnInput& in) {
         ++res.entries;
       }
     }
-    for (const auto& n : s.notes) y << indent << "# " << printable(n) << "\n";
+    for (const auto& n : sorted_notes(s)) y << indent << "# " << printable(n) << "\n";
   };
   if (sections.count("")) {
     y << "defaults:\n";
     emit_section(sections[""], "  ");
   }
   bool commands = false;
-  for (const std::string& k : order) {
+  // By key, not by the order records came in: concurrent processes' records interleave
+  // differently from run to run, and the same run must give the same draft.
+  for (const auto& [k, s] : sections) {
     if (k.empty()) continue;
-    const DraftSection& s = sections[k];
     auto q = tools::yaml_quoted(tools::literal_pattern(k));
     if (!q || !tools::canonical_absolute(k)) {
       y << "# not added: the program " << printable(escape_value(k)) << " cannot be a command key\n";
@@ -476,7 +603,7 @@ LearnResult learn_draft(const LearnInput& in) {
     y << "  " << *q << ":";
     if (s.lists.empty() && !s.extend) {
       y << " {}\n";
-      for (const auto& n : s.notes) y << "    # " << printable(n) << "\n";
+      for (const auto& n : sorted_notes(s)) y << "    # " << printable(n) << "\n";
       continue;
     }
     y << "\n";

@@ -22,6 +22,23 @@ for profile in "$etc"/profiles/*.yaml; do
   fi
 done
 
+# Every program a profile has an entry for is named in its scenario file: the library's
+# scenarios cover programs, not only files.
+for profile in "$etc"/profiles/*.yaml; do
+  name=$(basename "$profile")
+  [[ -f $dir/$name ]] || continue
+  missing=()
+  for key in $(grep -E '^  /[^ ]*:' "$profile" | sed 's/^  //; s/:.*//'); do
+    word=$(basename "$key" | sed 's/[][\.*^$+?(){}|]/\\&/g')
+    grep -Eq -- "(^|[ /\[])$word( |$|,|\])" "$dir/$name" || missing+=("$key")
+  done
+  if [[ ${#missing[@]} -eq 0 ]]; then
+    echo "ok: every program of profiles/$name is in its scenarios"; passes=$((passes + 1))
+  else
+    echo "FAIL: profiles/$name: no scenario names ${missing[*]}"; failures=$((failures + 1))
+  fi
+done
+
 for file in "$dir"/*.yaml; do
   name=$(basename "$file")
   case $name in *policy.yaml) continue ;; esac

@@ -2,6 +2,8 @@
 // path literal (a record's bytes cannot become YAML, a glob or a variable), and stable.
 #include <catch2/catch.hpp>
 
+#include <sstream>
+
 #include "enforcer/record_format.h"
 #include "policy/learn.h"
 #include "policy_test_util.h"
@@ -145,4 +147,61 @@ TEST_CASE("learn: only exact addresses become connect entries") {
   CHECK_FALSE(p->decide(*c, net_call("connect", "unix:/run/x")).permitted());
   CHECK(p->decide(*c, net_call("connect", "unix:/run/*")).permitted());
   CHECK(y.find("not added: inet:*:* is not an exact address") != std::string::npos);
+}
+
+TEST_CASE("learn: names the run made and removed again become a pattern the next run's match") {
+  // gcc -c: cc1 writes /tmp/ccXXXXXX.s, as reads it, gcc removes it. Another run, other names.
+  auto run = [](const std::string& name) {
+    return audit("/tmp/" + name, "openat", "O_RDWR|O_CREAT|O_EXCL") + audit("/tmp/" + name) +
+           audit("/tmp/" + name, "unlink", "") + audit("/home/alice/src/f.o", "openat", "O_WRONLY|O_CREAT|O_TRUNC");
+  };
+  const std::string y = draft(run("ccEZ0pVL.s") + run("ccPkWVMS.s"));
+  INFO(y);
+  CHECK(y.find("# 2 temporary names (made and removed by the run; other names next time) -> /tmp/*.s") !=
+        std::string::npos);
+  CHECK(y.find("ccEZ0pVL") == std::string::npos);
+  CHECK(draft(run("cc0XXJGg.s") + run("ccUk1eSv.s")) == y);  // the next run: the same draft
+  auto p = plan_of(y);
+  const CommandPolicy* c = p->command_for("/usr/bin/tool");
+  CHECK(p->decide(*c, open_call("/tmp/ccQKOY34.s", O_RDWR | O_CREAT | O_EXCL)).permitted());
+  CHECK(reads(*p, "/tmp/ccQKOY34.s"));
+  CHECK_FALSE(reads(*p, "/tmp/other.c"));
+  // A file the run made and kept, or one it only removed, keeps its name.
+  CHECK(y.find("- \"$HOME/src/f.o\"") != std::string::npos);
+  // A directory made and removed (mkdtemp): what was below it too.
+  const std::string d = draft(audit("/tmp/tmp.CsWSCKvTyG", "mkdir", "") +
+                              audit("/tmp/tmp.CsWSCKvTyG/out", "openat", "O_WRONLY|O_CREAT") +
+                              audit("/tmp/tmp.CsWSCKvTyG/out", "unlink", "") +
+                              audit("/tmp/tmp.CsWSCKvTyG", "rmdir", ""));
+  INFO(d);
+  CHECK(d.find("- \"/tmp/tmp.*/out\"") != std::string::npos);
+}
+
+TEST_CASE("learn: a temporary name's pattern never reaches a protected path") {
+  // A pattern /etc/* would match /etc/shadow, $HOME/.* ~/.ssh, /home/* other homes.
+  const std::string y = draft(audit("/etc/nABC123", "openat", "O_WRONLY|O_CREAT") + audit("/etc/nABC123", "unlink", "") +
+                              audit("/home/alice/.abcdef", "openat", "O_WRONLY|O_CREAT") +
+                              audit("/home/alice/.abcdef", "rename", ""));
+  INFO(y);
+  CHECK(y.find("- \"/etc/nABC123\"") != std::string::npos);
+  CHECK(y.find("- \"$HOME/.abcdef\"") != std::string::npos);
+  std::istringstream lines(y);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.find("- \"") != std::string::npos) CHECK(line.find('*') == std::string::npos);
+  }
+}
+
+TEST_CASE("learn: exec entries stay one per program, never DIR/**") {
+  std::string log;
+  for (const char* p : {"find", "grep", "ls", "tar", "wc", "cc", "sort"})
+    log += audit(std::string("/usr/bin/") + p, "execve", "");
+  const std::string y = draft(log);
+  INFO(y);
+  CHECK(y.find("/usr/bin/**") == std::string::npos);
+  CHECK(y.find("- \"/usr/bin/sort\"") != std::string::npos);
+  auto p = plan_of(y);
+  const CommandPolicy* c = p->command_for("/usr/bin/tool");
+  REQUIRE(c != nullptr);
+  CHECK(p->decide(*c, exec_call("/usr/bin/grep")).permitted());
+  CHECK_FALSE(p->decide(*c, exec_call("/usr/bin/bash")).permitted());
 }
