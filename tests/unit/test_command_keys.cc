@@ -8,6 +8,7 @@
 #include <filesystem>
 
 #include "policy_test_util.h"
+#include "scratch_dir.h"
 
 using namespace stsh::policy;
 using namespace stsh::policy::testing;
@@ -17,12 +18,9 @@ namespace {
 // A temporary directory with a program and Debian-alternatives-style links to it:
 // DIR/bin/vi -> DIR/alt/vi -> DIR/bin/vim.basic, and DIR/bin/py3 -> py3.11 (relative).
 struct LinkFarm {
-  std::string dir;
+  stsh::testing::ScratchDir scratch;
+  const std::string& dir = scratch.path;
   LinkFarm() {
-    char tmpl[] = "/tmp/stsh-keys-XXXXXX";
-    REQUIRE(mkdtemp(tmpl) != nullptr);
-    dir = tmpl;
-    REQUIRE(chmod(dir.c_str(), 0755) == 0);
     std::filesystem::create_directories(dir + "/bin");
     std::filesystem::create_directories(dir + "/alt");
     for (const char* f : {"/bin/vim.basic", "/bin/py3.11", "/bin/vim.tiny"}) {
@@ -35,7 +33,6 @@ struct LinkFarm {
     std::filesystem::create_symlink("py3.11", dir + "/bin/py3");
     std::filesystem::create_symlink("bin", dir + "/usrbin");  // a directory link
   }
-  ~LinkFarm() { std::filesystem::remove_all(dir); }
 };
 
 std::shared_ptr<const Plan> plan_of(const std::string& yaml) {

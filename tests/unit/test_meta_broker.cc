@@ -21,11 +21,12 @@
 
 #include "enforcer/kernel_compat.h"
 #include "enforcer/meta_broker.h"
-#include "enforcer/watch_broker.h"
 #include "enforcer/open_broker.h"
 #include "enforcer/path_broker.h"
 #include "enforcer/socket_broker.h"
+#include "enforcer/watch_broker.h"
 #include "policy/syscalls.h"
+#include "scratch_dir.h"
 
 namespace {
 
@@ -80,15 +81,7 @@ unsigned long addr(const T* p) {
   return reinterpret_cast<unsigned long>(p);
 }
 
-struct TempDir {
-  std::string path;
-  TempDir() {
-    char tmpl[] = "/tmp/stsh-meta-unit.XXXXXX";
-    REQUIRE(mkdtemp(tmpl) != nullptr);
-    path = tmpl;
-  }
-  ~TempDir() { std::filesystem::remove_all(path); }
-};
+using TempDir = stsh::testing::ScratchDir;
 
 }  // namespace
 

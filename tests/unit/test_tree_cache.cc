@@ -11,21 +11,13 @@
 
 #include "policy/loader.h"
 #include "policy/tree_cache.h"
+#include "scratch_dir.h"
 
 using namespace stsh::policy;
 
 namespace {
 
-struct TempDir {
-  std::string path;
-  TempDir() {
-    char name[] = "/tmp/stsh-tree-cache-XXXXXX";
-    REQUIRE(mkdtemp(name) != nullptr);
-    path = name;
-    chmod(path.c_str(), 0755);
-  }
-  ~TempDir() { std::filesystem::remove_all(path); }
-};
+using TempDir = stsh::testing::ScratchDir;
 
 const std::string kText = "# a comment\ndefaults:\n  read: [/usr/**, '/etc/hosts']\n";
 
@@ -44,15 +36,22 @@ std::string entry_path(const TempDir& dir, std::string_view text) {
   return dir.path + "/c/" + TreeCache::entry_name(text);
 }
 
+// A cache in a scratch directory holding the entry of kText.
+struct StoredEntry {
+  TempDir dir;
+  TreeCache cache{dir.path + "/c", geteuid()};
+  stsh::Result<YamlTree> tree = parse_yaml_tree(kText, "t.yaml");
+  StoredEntry() {
+    REQUIRE(tree);
+    REQUIRE_FALSE(cache.store(kText, *tree));
+  }
+};
+
 }  // namespace
 
 TEST_CASE("a stored tree reads back as the parse of its text, marks included") {
-  TempDir dir;
-  const TreeCache cache(dir.path + "/c", geteuid());
-  auto tree = parse_yaml_tree(kText, "t.yaml");
-  REQUIRE(tree);
-  REQUIRE_FALSE(cache.store(kText, *tree));
-  auto back = cache.find(kText);
+  StoredEntry stored;
+  auto back = stored.cache.find(kText);
   REQUIRE(back);
   const YamlNode read = back->root()["defaults"]["read"];
   REQUIRE(read.size() == 2);
@@ -60,27 +59,22 @@ TEST_CASE("a stored tree reads back as the parse of its text, marks included") {
   CHECK(second.Scalar() == "/etc/hosts");
   CHECK(second.Mark().line == 2);
   CHECK(second.Mark().column == 18);
-  CHECK_FALSE(cache.find(kText + " "));  // another text: no entry
+  CHECK_FALSE(stored.cache.find(kText + " "));  // another text: no entry
 }
 
 TEST_CASE("an entry is used only for exactly its text") {
-  TempDir dir;
-  const TreeCache cache(dir.path + "/c", geteuid());
-  auto tree = parse_yaml_tree(kText, "t.yaml");
-  REQUIRE(tree);
-  REQUIRE_FALSE(cache.store(kText, *tree));
+  StoredEntry stored;
   // The entry of kText, renamed to be the entry another text would look for.
   const std::string other = "defaults:\n  read: [/]\n";
-  std::filesystem::rename(entry_path(dir, kText), entry_path(dir, other));
-  CHECK_FALSE(cache.find(other));
+  std::filesystem::rename(entry_path(stored.dir, kText), entry_path(stored.dir, other));
+  CHECK_FALSE(stored.cache.find(other));
 }
 
 TEST_CASE("an entry others could have written, or a cut or damaged one, is not used") {
-  TempDir dir;
-  const TreeCache cache(dir.path + "/c", geteuid());
-  auto tree = parse_yaml_tree(kText, "t.yaml");
-  REQUIRE(tree);
-  REQUIRE_FALSE(cache.store(kText, *tree));
+  StoredEntry stored;
+  const TreeCache& cache = stored.cache;
+  const TempDir& dir = stored.dir;
+  auto& tree = stored.tree;
   const std::string entry = entry_path(dir, kText);
   REQUIRE(cache.find(kText));
 
