@@ -225,8 +225,14 @@ std::optional<std::string> TreeCache::store(std::string_view text, const YamlTre
   }
   const std::string entry = std::string(kMagic) + out.take();
 
-  if (mkdir(dir_.c_str(), 0755) != 0 && errno != EEXIST)
+  // 0755 whatever the umask (sudo keeps the admin's, 077 say): sessions run as their users
+  // and must be able to read the entries.
+  if (mkdir(dir_.c_str(), 0755) == 0) {
+    if (chmod(dir_.c_str(), 0755) != 0)
+      return "cannot set the mode of " + dir_ + ": " + std::strerror(errno);
+  } else if (errno != EEXIST) {
     return "cannot create " + dir_ + ": " + std::strerror(errno);
+  }
   if (!trusted_directory())
     return dir_ + " (or a directory above it) is not root's alone: not writing the cache there";
   std::string temp = dir_ + "/." + entry_name(text) + ".XXXXXX";

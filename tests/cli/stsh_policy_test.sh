@@ -191,7 +191,9 @@ not_in 'tree cache' "$tool" check --policy "$demo"
 if [[ $(id -u) -eq 0 ]]; then
   cache=$dir/cache
   files=$(( $(grep -c '^  - profiles/' "$demo") + 1 ))
-  expect 0 "^tree cache $cache: $files stored, 0 already there$" "$tool" check --policy "$demo" --tree-cache "$cache"
+  # Made readable by the users whose logins read it, whatever the umask of the admin's check.
+  expect 0 "^tree cache $cache: $files stored, 0 already there$" bash -c 'umask 077 && exec "$@"' _ "$tool" check --policy "$demo" --tree-cache "$cache"
+  expect 0 '^drwxr-xr-x -rw-r--r--$' bash -c 'echo "$(stat -c %A "$1") $(stat -c %A "$(ls "$1"/*.tree | head -1)")"' _ "$cache"
   expect 0 "^tree cache $cache: 0 stored, $files already there$" "$tool" check --policy "$demo" --tree-cache "$cache"
   expect 0 '^-rw-r--r-- root root$' stat -c '%A %U %G' "$(ls "$cache"/*.tree | head -1)"
   # An entry others could have written is not used (the file is parsed and stored again).
