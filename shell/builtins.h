@@ -28,6 +28,21 @@ inline int utility_error(BuiltinIo& io, const std::string& message) {
   return 2;
 }
 
+// Where a builtin that takes no options (or only `allowed`) finds its first operand: after a
+// "--", else argv[1]. 0 when argv[1] is an option it does not take: that is reported as a
+// utility error ("stsh: NAME: -x: invalid option"), and the builtin returns 2.
+inline size_t first_operand(const std::vector<std::string>& argv, BuiltinIo& io,
+                            const std::string& name, const std::string& allowed = "") {
+  if (argv.size() < 2) return 1;
+  const std::string& a = argv[1];
+  if (a == "--") return 2;
+  if (a.size() > 1 && a[0] == '-' && a != allowed) {
+    utility_error(io, "stsh: " + name + ": " + a + ": invalid option");
+    return 0;
+  }
+  return 1;
+}
+
 using BuiltinFunction = int (*)(Shell&, const std::vector<std::string>& argv, BuiltinIo&);
 
 struct Builtin {

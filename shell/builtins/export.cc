@@ -18,12 +18,8 @@ STSH_BUILTIN(export) {
     return 0;
   }
   // Errors are utility errors (XCU 2.8.1), and the first one ends the command, as in dash.
-  size_t i = 1;
-  if (argv[i] == "--") {
-    ++i;
-  } else if (argv[i].size() > 1 && argv[i][0] == '-') {
-    return utility_error(io, "stsh: export: " + argv[i] + ": invalid option");
-  }
+  size_t i = first_operand(argv, io, "export");
+  if (i == 0) return 2;
   for (; i < argv.size(); ++i) {
     const size_t eq = argv[i].find('=');
     const std::string name = argv[i].substr(0, eq);

@@ -54,12 +54,8 @@ STSH_BUILTIN(trap) {
     for (const auto& [number, line] : sorted) io.out += line + "\n";
     return 0;
   }
-  size_t i = 1;
-  if (argv[i] == "--") {
-    ++i;
-  } else if (argv[i].size() > 1 && argv[i][0] == '-' && argv[i] != "-p") {
-    return utility_error(io, "stsh: trap: " + argv[i] + ": invalid option");
-  }
+  size_t i = first_operand(argv, io, "trap", "-p");
+  if (i == 0) return 2;
   if (i >= argv.size()) return 0;
   // `trap N ...` with a number first means reset those conditions, as POSIX allows.
   long first_number = 0;

@@ -10,6 +10,7 @@ set -- a b
 (readonly a-b; echo not reached); echo "readonly bad name: $?"
 (command export 1abc=x; echo "command export bad name: $?")
 (export -z x; echo not reached); echo "export bad option: $?"
+(readonly -z x; echo not reached); echo "readonly bad option: $?"
 (readonly r=1; export r=2; echo not reached); echo "export readonly: $?"
 (set -Q; echo not reached); echo "set -Q: $?"
 (command set -Q; echo "command set -Q: $?")
